@@ -252,8 +252,11 @@ enum cce_opcode {
 #define CCE_CF_FMT_GZIP		0x2u	/* RFC 1952 */
 #define CCE_CF_FMT(v)		((v) & 0x3u)
 #define CCE_CF_LEVEL(v)		(((v) >> 4) & 0xfu)	/* 1 fast .. 9 best, 0 default */
+#define CCE_CF_WBITS(v)		(((v) >> 8) & 0xfu)	/* window 2^wbits, 9..15; 0 = 15 */
 #define CCE_CF_MAKE(fmt, level)	(((uint32_t)(fmt) & 0x3u) | (((uint32_t)(level) & 0xfu) << 4))
-#define CCE_CF_VALID_MASK	0xf3u
+#define CCE_CF_MAKE_W(fmt, level, wbits) \
+	(CCE_CF_MAKE(fmt, level) | (((uint32_t)(wbits) & 0xfu) << 8))
+#define CCE_CF_VALID_MASK	0xff3u
 
 /* desc.op_flags for AES */
 #define CCE_AF_KEY_128		0x0u
@@ -285,6 +288,7 @@ struct cce_desc {
 
 /* cpl.flags */
 #define CCE_CPL_PHASE		CCE_BIT(0)	/* flips on every CQ wrap */
+#define CCE_CPL_EOS		CCE_BIT(1)	/* DECOMPRESS: end of stream seen */
 
 struct cce_cpl {
 	uint64_t cookie;	/* desc.cookie */
