@@ -59,6 +59,7 @@ struct EngineStats {
     uint64_t page_requests = 0;
     uint64_t page_responses_ok = 0;
     uint64_t page_responses_fail = 0;
+    uint64_t page_responses_unexpected = 0;  // no such request pending
     uint64_t dma_reads = 0;
     uint64_t dma_writes = 0;
     uint64_t dma_read_bytes = 0;

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: MIT
+// Top-level wiring of the engine model and the public Engine API. Each
+// Engine owns a fresh SystemC simulation context, so a process may build and
+// destroy engines one after another (one at a time).
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <stdexcept>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "model.h"
+
+namespace cce::model {
+
+using namespace sc_core;
+
+// ----------------------------------------------------------------- Top --
+Top::Top(sc_module_name name, const EngineConfig& c, HostInterface& h)
+    : sc_module(name),
+      cfg(c),
+      host(h),
+      clk(sc_time(1e6 / c.clock_mhz, SC_PS)),
+      regs("regs", *this),
+      atc(c.atc_entries),
+      dma(*this),
+      arbiter(c.exec_slots, c.num_queues) {
+    for (unsigned i = 0; i < cfg.num_queues; ++i) {
+        const std::string qn = "queue" + std::to_string(i);
+        queues.push_back(std::make_unique<Queue>(qn.c_str(), *this, i));
+    }
+}
+
+Top::~Top() = default;
+
+void Top::wait_cycles(uint64_t n) {
+    if (n) wait(clk * static_cast<double>(n));
+}
+
+uint64_t Top::cycles(sc_time t) const { return static_cast<uint64_t>(t / clk + 0.5); }
+
+uint64_t Top::qerr_summary() const {
+    uint64_t bits = 0;
+    for (unsigned i = 0; i < queues.size(); ++i)
+        if (queues[i]->reg_read(CCE_Q_ERR, 4)) bits |= 1ull << i;
+    return bits;
+}
+
+void Top::raise_msix(uint16_t vector) {
+    ++stats.msix;
+    host.raise_msix(vector);
+}
+
+void Top::ras_event(uint32_t ras_bit, uint64_t info) {
+    const bool newly = !(regs.ras_status & ras_bit);
+    regs.ras_status |= ras_bit;
+    regs.ras_err_info = info;
+    if (ras_bit & CCE_RAS_CE_INTERNAL) ++regs.ras_ce_count;
+    if (ras_bit & CCE_RAS_UE_INTERNAL) ++regs.ras_ue_count;
+    if (newly && (regs.intcfg & CCE_INTCFG_ERR_IRQ_EN) && !(regs.ras_mask & ras_bit))
+        raise_msix(static_cast<uint16_t>(CCE_MSIX_ERR_VECTOR(cfg.num_queues)));
+}
+
+void Top::function_reset() {
+    ++gen;
+    ++stats.resets;
+    regs.reset();
+    stats.atc_entries_dropped += atc.invalidate_all();
+    dma.reset();
+    arbiter.reset();
+    for (auto& q : queues) q->reset();
+    reset_event.notify(SC_ZERO_TIME);
+}
+
+// ------------------------------------------------------------- HostPort --
+// The host's side of the register socket: MMIO from whoever drives the model.
+struct HostPort : sc_module {
+    tlm_utils::simple_initiator_socket<HostPort> socket;
+    explicit HostPort(sc_module_name n) : sc_module(n), socket("socket") {}
+};
+
+// -------------------------------------------------------------- Engine --
+struct Engine::Impl {
+    sc_simcontext* ctx = nullptr;
+    std::unique_ptr<Top> top;
+    std::unique_ptr<HostPort> port;
+    bool running = false;
+};
+
+namespace {
+void check_config(const EngineConfig& c) {
+    if (c.num_queues < 1 || c.num_queues > CCE_MAX_QUEUES)
+        throw std::invalid_argument("num_queues must be 1.." + std::to_string(CCE_MAX_QUEUES));
+    if (c.clock_mhz < 1 || c.clock_mhz > 10000)
+        throw std::invalid_argument("clock_mhz must be 1..10000");
+    if (c.exec_slots < 1 || c.exec_slots > 64)
+        throw std::invalid_argument("exec_slots must be 1..64");
+    if (c.atc_entries < 1) throw std::invalid_argument("atc_entries must be >= 1");
+    if (c.dma_bytes_per_cycle < 1) throw std::invalid_argument("dma_bytes_per_cycle must be >= 1");
+    if (c.max_job_len < 4096) throw std::invalid_argument("max_job_len must be >= 4096");
+}
+}  // namespace
+
+Engine::Engine(const EngineConfig& cfg, HostInterface& host) : impl_(std::make_unique<Impl>()) {
+    check_config(cfg);
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+    impl_->ctx = new sc_simcontext();
+    sc_curr_simcontext = impl_->ctx;
+    sc_default_global_context = impl_->ctx;
+    sc_report_handler::set_actions(SC_ID_NO_SC_START_ACTIVITY_, SC_DO_NOTHING);
+    impl_->top = std::make_unique<Top>("cce", cfg, host);
+    impl_->port = std::make_unique<HostPort>("host");
+    impl_->port->socket.bind(impl_->top->regs.socket);
+    sc_start(SC_ZERO_TIME);  // elaborate and start the queue threads
+}
+
+Engine::~Engine() {
+    impl_->port.reset();
+    impl_->top.reset();
+    delete impl_->ctx;
+    sc_curr_simcontext = nullptr;
+    sc_default_global_context = nullptr;
+}
+
+namespace {
+void access(HostPort& port, bool write, unsigned bar, uint64_t off, uint64_t& value, unsigned size) {
+    tlm::tlm_generic_payload p;
+    uint8_t buf[8] = {};
+    if (size == 0 || size > 8) size = 4;
+    if (write) std::memcpy(buf, &value, size);
+    p.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    p.set_address((uint64_t(bar & 0xff) << 40) | (off & ((1ull << 40) - 1)));
+    p.set_data_ptr(buf);
+    p.set_data_length(size);
+    p.set_streaming_width(size);
+    p.set_byte_enable_ptr(nullptr);
+    p.set_dmi_allowed(false);
+    p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_time delay = SC_ZERO_TIME;
+    port.socket->b_transport(p, delay);
+    if (!write) {
+        value = 0;
+        std::memcpy(&value, buf, size);
+    }
+}
+}  // namespace
+
+uint64_t Engine::mmio_read(unsigned bar, uint64_t offset, unsigned size) {
+    uint64_t v = 0;
+    access(*impl_->port, false, bar, offset, v, size);
+    return v;
+}
+
+void Engine::mmio_write(unsigned bar, uint64_t offset, uint64_t value, unsigned size) {
+    access(*impl_->port, true, bar, offset, value, size);
+}
+
+void Engine::ats_invalidate(uint32_t pasid, uint64_t addr, uint64_t size) {
+    auto& t = *impl_->top;
+    ++t.stats.atc_invalidations;
+    t.stats.atc_entries_dropped += t.atc.invalidate(pasid, addr, size);
+}
+
+void Engine::ats_invalidate_all() {
+    auto& t = *impl_->top;
+    ++t.stats.atc_invalidations;
+    t.stats.atc_entries_dropped += t.atc.invalidate_all();
+}
+
+void Engine::page_response(uint32_t pasid, uint16_t prg_index, bool success) {
+    impl_->top->dma.page_response(pasid, prg_index, success);
+}
+
+void Engine::function_reset() { impl_->top->function_reset(); }
+
+void Engine::set_bus_master(bool enabled) {
+    auto& t = *impl_->top;
+    t.bus_master = enabled;
+    if (!enabled) t.abort_event.notify(SC_ZERO_TIME);
+}
+
+void Engine::run_until_idle() {
+    if (impl_->running) throw std::logic_error("Engine::run_until_idle called re-entrantly");
+    impl_->running = true;
+    for (;;) {
+        if (sc_pending_activity_at_current_time())
+            sc_start(SC_ZERO_TIME);
+        else if (sc_pending_activity_at_future_time())
+            sc_start(sc_time_to_pending_activity());
+        else
+            break;
+    }
+    impl_->running = false;
+}
+
+void Engine::run_for_ns(uint64_t ns) {
+    if (impl_->running) throw std::logic_error("Engine::run_for_ns called re-entrantly");
+    impl_->running = true;
+    sc_start(sc_time(static_cast<double>(ns), SC_NS));
+    impl_->running = false;
+}
+
+uint64_t Engine::now_ns() const { return static_cast<uint64_t>(sc_time_stamp().to_seconds() * 1e9 + 0.5); }
+
+uint64_t Engine::now_cycles() const { return impl_->top->cycles(sc_time_stamp()); }
+
+bool Engine::busy() const {
+    for (const auto& q : impl_->top->queues)
+        if (q->busy()) return true;
+    return false;
+}
+
+const EngineConfig& Engine::config() const { return impl_->top->cfg; }
+
+EngineStats Engine::stats() const {
+    EngineStats s = impl_->top->stats;
+    s.queues.clear();
+    for (const auto& q : impl_->top->queues) s.queues.push_back(q->stats);
+    return s;
+}
+
+std::string Engine::stats_report() const {
+    const EngineStats s = stats();
+    std::ostringstream o;
+    char line[256];
+    std::snprintf(line, sizeof line, "simulated time %.3f us (%llu cycles at %u MHz)\n",
+                  double(now_ns()) / 1000.0, static_cast<unsigned long long>(now_cycles()),
+                  config().clock_mhz);
+    o << line;
+    o << "queue      jobs    errors     bytes-in    bytes-out  busy-cycles  page-reqs  msix\n";
+    for (size_t i = 0; i < s.queues.size(); ++i) {
+        const auto& q = s.queues[i];
+        if (!q.jobs && !q.page_requests) continue;
+        std::snprintf(line, sizeof line, "%5zu %9llu %9llu %12llu %12llu %12llu %10llu %5llu\n", i,
+                      (unsigned long long)q.jobs, (unsigned long long)q.errors,
+                      (unsigned long long)q.bytes_in, (unsigned long long)q.bytes_out,
+                      (unsigned long long)q.busy_cycles, (unsigned long long)q.page_requests,
+                      (unsigned long long)q.msix);
+        o << line;
+    }
+    std::snprintf(line, sizeof line,
+                  "total %9llu jobs, %llu bytes in, %llu bytes out; ATC %llu hits / %llu misses, "
+                  "%llu invalidations; %llu page requests (%llu ok, %llu failed); %llu MSI-X\n",
+                  (unsigned long long)s.jobs, (unsigned long long)s.bytes_in,
+                  (unsigned long long)s.bytes_out, (unsigned long long)s.atc_hits,
+                  (unsigned long long)s.atc_misses, (unsigned long long)s.atc_invalidations,
+                  (unsigned long long)s.page_requests, (unsigned long long)s.page_responses_ok,
+                  (unsigned long long)s.page_responses_fail, (unsigned long long)s.msix);
+    o << line;
+    return o.str();
+}
+
+}  // namespace cce::model
+
+// libsystemc ships a main() that calls sc_main(); programs using the model
+// bring their own main(), so this is only reached if one forgets to.
+extern "C" int sc_main(int, char*[]) {
+    std::fprintf(stderr, "cce model: sc_main is not an entry point; link a main()\n");
+    return 1;
+}
