@@ -165,8 +165,6 @@ struct UnitOps {
 // The unit table: nullptr = opcode not implemented (UNSUPPORTED_OP).
 const UnitOps* unit_for(uint8_t opcode);
 uint64_t opcap_bits();
-const char* opcode_name(uint8_t opcode);
-const char* status_name(uint8_t status);
 
 // Common descriptor checks; SUCCESS if the unit may validate further.
 JobResult validate_common(const cce_desc& d);
@@ -220,7 +218,6 @@ private:
     uint32_t msix_vec_ = 0;
     // state
     bool enabled_ = false;
-    bool drained_ = false;
     bool in_flight_ = false;
     bool page_wait_ = false;
     bool cq_full_ = false;

@@ -69,6 +69,10 @@ struct EngineStats {
     std::vector<QueueStats> queues;
 };
 
+// Names from the hardware interface, for logs and reports.
+const char* status_name(uint8_t status);  // "success", "translation-fault", ...
+const char* opcode_name(uint8_t opcode);  // "memcpy", "crc32", ...
+
 class Engine {
 public:
     Engine(const EngineConfig& cfg, HostInterface& host);
