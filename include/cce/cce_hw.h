@@ -391,7 +391,11 @@ struct cce_hmac_param {
  * at the end of a chunk and restores from at the start of the next. Software
  * allocates it, does not interpret it, and keeps it until LAST completes.
  */
-#define CCE_STREAM_CTX_SIZE	(64u * 1024u + 4096u)
+#define CCE_STREAM_CTX_SIZE	(64u * 1024u + 4096u)	/* COMPRESS, DECOMPRESS */
+#define CCE_SHA256_CTX_SIZE	128u			/* SHA256 */
+
+/* Output of SHA256 / HMAC_SHA256 (LAST descriptor): the digest at dst. */
+#define CCE_SHA256_DIGEST_SIZE	32u
 
 /* ------------------------------------------------------------------ */
 /* Static layout checks                                                */

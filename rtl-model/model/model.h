@@ -163,8 +163,30 @@ struct UnitOps {
 };
 
 // The unit table: nullptr = opcode not implemented (UNSUPPORTED_OP).
+using UnitTable = std::array<const UnitOps*, 64>;
 const UnitOps* unit_for(uint8_t opcode);
 uint64_t opcap_bits();
+// Each unit family adds its opcodes (units_basic.cpp, units_crypto.cpp, ...).
+void add_basic_units(UnitTable& t);
+void add_crypto_units(UnitTable& t);
+void add_compress_units(UnitTable& t);
+
+// ---- helpers shared by the units (units.cpp) ----
+JobResult job_fail(uint8_t status, uint32_t result = 0);
+inline JobResult job_invalid(cce_invd_reason why) { return job_fail(CCE_ST_INVALID_DESC, why); }
+// Stream flags: FIRST|LAST = whole job in one descriptor.
+inline bool df_first(const cce_desc& d) { return d.flags & CCE_DF_FIRST; }
+inline bool df_last(const cce_desc& d) { return d.flags & CCE_DF_LAST; }
+inline bool df_oneshot(const cce_desc& d) { return df_first(d) && df_last(d); }
+// A parameter block of at least `size` bytes, CCE_PARAM_ALIGN aligned.
+JobResult check_param(const cce_desc& d, size_t size);
+// Source/destination checks for a buffer-to-buffer unit: lengths, address
+// wrap, overlap (exact in-place allowed when in_place_ok), output size.
+JobResult check_buffers(const cce_desc& d, const EngineConfig& cfg, bool in_place_ok,
+                        uint32_t out_needed);
+// Whole-buffer DMA; on failure res gets status and fault address.
+bool read_all(JobIo& io, uint64_t addr, size_t len, std::vector<uint8_t>& out, JobResult& res);
+bool write_all(JobIo& io, uint64_t addr, const uint8_t* p, size_t len, JobResult& res);
 
 // Common descriptor checks; SUCCESS if the unit may validate further.
 JobResult validate_common(const cce_desc& d);

@@ -44,7 +44,7 @@ uint64_t RegFile::read_global(uint32_t off, unsigned size) {
                              std::countr_zero(CCE_MAX_QUEUE_ENTRIES));
     case CCE_REG_FEATURES:
         return CCE_FEAT_PASID | CCE_FEAT_ATS | CCE_FEAT_PRI | CCE_FEAT_IRQ_COALESCE |
-               CCE_FEAT_RAS;
+               CCE_FEAT_RAS | CCE_FEAT_STREAMING;
     case CCE_REG_MAX_JOB_LEN: return top_.cfg.max_job_len;
     case CCE_REG_CLOCK_MHZ: return top_.cfg.clock_mhz;
     case CCE_REG_DATAPATH: return 0;  // every unit runs the C++ reference
