@@ -46,8 +46,12 @@ JobResult memcpy_validate(const cce_desc& d, const EngineConfig& cfg) {
     return {};
 }
 
-JobResult memcpy_execute(const cce_desc& d, JobIo& io) {
-    JobResult res;
+// Reads the source in engine-buffer chunks and hands each to sink(offset,
+// data, n), which returns how many of the n bytes it fully handled (setting
+// res on a failure of its own). Stops at a fault, an abort, or a short sink.
+// Returns the bytes handled: the progress a fault completion reports.
+template <typename Sink>
+uint32_t for_each_chunk(const cce_desc& d, JobIo& io, JobResult& res, Sink sink) {
     std::vector<uint8_t> buf(std::min<size_t>(kChunk, d.src_len));
     uint32_t done = 0;
     while (done < d.src_len) {
@@ -57,16 +61,8 @@ JobResult memcpy_execute(const cce_desc& d, JobIo& io) {
         }
         const size_t n = std::min<size_t>(kChunk, d.src_len - done);
         const DmaOutcome rd = io.read(d.src + done, buf.data(), n);
-        size_t copied = 0;
-        if (rd.done) {
-            const DmaOutcome wr = io.write(d.dst + done, buf.data(), rd.done);
-            copied = wr.done;
-            if (!wr.ok()) {
-                res.status = wr.status;
-                res.fault_addr = wr.fault_addr;
-            }
-        }
-        done += static_cast<uint32_t>(copied);
+        const size_t handled = rd.done ? sink(done, buf.data(), rd.done) : 0;
+        done += static_cast<uint32_t>(handled);
         if (res.status) break;
         if (!rd.ok()) {
             res.status = rd.status;
@@ -74,6 +70,19 @@ JobResult memcpy_execute(const cce_desc& d, JobIo& io) {
             break;
         }
     }
+    return done;
+}
+
+JobResult memcpy_execute(const cce_desc& d, JobIo& io) {
+    JobResult res;
+    const uint32_t done = for_each_chunk(d, io, res, [&](uint32_t off, const uint8_t* p, size_t n) {
+        const DmaOutcome wr = io.write(d.dst + off, p, n);
+        if (!wr.ok()) {
+            res.status = wr.status;
+            res.fault_addr = wr.fault_addr;
+        }
+        return wr.done;
+    });
     res.consumed = res.produced = done;
     return res;
 }
@@ -92,26 +101,12 @@ JobResult crc_execute(const cce_desc& d, JobIo& io) {
         d.opcode == CCE_OP_CRC32 ? datapath::CrcPoly::Crc32 : datapath::CrcPoly::Crc32c;
     JobResult res;
     uint32_t crc = d.seed;
-    std::vector<uint8_t> buf(std::min<size_t>(kChunk, d.src_len));
-    uint32_t done = 0;
     io.compute(4);  // CRC core setup
-    while (done < d.src_len) {
-        if (io.cancelled()) {
-            res.status = CCE_ST_ABORTED;
-            break;
-        }
-        const size_t n = std::min<size_t>(kChunk, d.src_len - done);
-        const DmaOutcome rd = io.read(d.src + done, buf.data(), n);
-        crc = datapath::crc_update(poly, crc, buf.data(), rd.done);
-        io.compute((rd.done + 7) / 8);  // the core folds 8 bytes per cycle
-        done += static_cast<uint32_t>(rd.done);
-        if (!rd.ok()) {
-            res.status = rd.status;
-            res.fault_addr = rd.fault_addr;
-            break;
-        }
-    }
-    res.consumed = done;
+    res.consumed = for_each_chunk(d, io, res, [&](uint32_t, const uint8_t* p, size_t n) {
+        crc = datapath::crc_update(poly, crc, p, n);
+        io.compute((n + 7) / 8);  // the core folds 8 bytes per cycle
+        return n;
+    });
     res.result = crc;  // partial CRC on a fault: resume with seed = result
     return res;
 }

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
-// libFuzzer target for the descriptor (and parameter-block) decoder: the
-// input is a batch of raw 64-byte descriptors submitted to a PASID queue
-// with PRI. The engine and harness persist across inputs (a function reset
+// libFuzzer target for the descriptor and parameter-block decoders: the
+// input is a batch of raw 64-byte descriptors (at most 15) submitted to a
+// PASID queue, and whatever follows them is copied to the start of the
+// mapped window, where steered param/context pointers land, so parameter
+// blocks, GCM/HMAC parameters and streaming contexts get fuzzed content. The engine and harness persist across inputs (a function reset
 // separates them). Properties: no crash, no hang (libFuzzer -timeout), every
 // completion has a defined status, never more completions than descriptors.
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 #include "cce/cce_hw.h"
 #include "cce/harness/harness.h"
@@ -54,9 +57,10 @@ World& world() {
 // execution paths, while raw values still exercise the checks.
 uint64_t steer(uint64_t a, const World& w) {
     switch (a >> 62) {
-    case 0: return w.mapped + (a % kWindow);
-    case 1: return w.reserved + (a % kWindow);
-    default: return a;
+    case 0: return w.mapped + (a % 4096) / 8 * 8;  // the fuzzed bytes, 8-byte aligned
+    case 1: return w.mapped + (a % kWindow);
+    case 2: return w.reserved + (a % kWindow);     // faulted in by page requests
+    default: return a;                             // raw: exercises the checks
     }
 }
 
@@ -70,6 +74,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     harness::TestQueue& q = *w.q[size && (data[0] & 1)];
     q.enable();
     const size_t n = std::min<size_t>(size / CCE_DESC_SIZE, 15);
+    // Fresh window content: zero, then the bytes after the descriptors.
+    static std::vector<uint8_t> zero(kWindow, 0);
+    w.h.write_va(kPasid, w.mapped, zero.data(), zero.size());
+    const size_t rest = size - n * CCE_DESC_SIZE;
+    w.h.write_va(kPasid, w.mapped, data + n * CCE_DESC_SIZE, std::min(rest, kWindow));
     for (size_t i = 0; i < n; ++i) {
         cce_desc d;
         std::memcpy(&d, data + i * CCE_DESC_SIZE, sizeof d);
