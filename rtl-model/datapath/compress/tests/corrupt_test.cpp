@@ -404,3 +404,49 @@ TEST(Corrupt, RandomBitFlipsAreSafe) {
         }
     }
 }
+
+TEST(Corrupt, IncompleteCodesFollowZlib) {
+    // Literal/length code {'a': 1 bit, EOB: 1 bit}; distance code either a
+    // single 1-bit code (accepted, as zlib does) or two 2-bit codes
+    // (incomplete: rejected, as zlib does).
+    auto block = [](const std::vector<uint8_t>& dist_lens) {
+        Bits w;
+        uint8_t cl[19] = {};
+        cl[0] = cl[1] = cl[2] = cl[18] = 2;  // codes 00, 01, 10, 11
+        w.put(1, 1);
+        w.put(2, 2);
+        w.put(0, 5);                                        // HLIT 257
+        w.put(static_cast<uint32_t>(dist_lens.size() - 1), 5);  // HDIST
+        w.put(19 - 4, 4);
+        static const uint8_t order[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+        for (unsigned i = 0; i < 19; ++i) w.put(cl[order[i]], 3);
+        auto zeros = [&](unsigned n) {  // n >= 11
+            while (n) {
+                unsigned r = std::min(n, 138u);
+                if (n - r != 0 && n - r < 11) r = n - 11;
+                w.code(3, 2);
+                w.put(r - 11, 7);
+                n -= r;
+            }
+        };
+        zeros(97);
+        w.code(1, 2);  // 'a' length 1
+        zeros(158);
+        w.code(1, 2);  // EOB length 1
+        for (uint8_t l : dist_lens) w.code(l == 1 ? 1 : 2, 2);
+        w.code(0, 1);  // 'a'
+        w.code(1, 1);  // EOB
+        return w.b;
+    };
+    Bytes ok = block({1});
+    Bytes o;
+    auto r = our_decompress(ok, CCE_CF_FMT_RAW, o, 16);
+    ASSERT_EQ(r.status, CCE_ST_SUCCESS) << r.detail;
+    EXPECT_EQ(o, Bytes{'a'});
+    Bytes z;
+    EXPECT_TRUE(zlib_inflate(ok, CCE_CF_FMT_RAW, 15, z, nullptr));
+    EXPECT_EQ(z, Bytes{'a'});
+    Bytes bad = block({2, 2});
+    expect_corrupt(bad, CCE_CF_FMT_RAW, CCE_CORRUPT_HUFFMAN, "incomplete distance code");
+    EXPECT_FALSE(zlib_inflate(bad, CCE_CF_FMT_RAW, 15, z, nullptr));
+}
