@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <zlib.h>
+
 #include "cce/cce_hw.h"
 #include "cce/harness/harness.h"
 #include "cce/harness/test_queue.h"
@@ -21,7 +23,8 @@ using harness::kNoPasid;
 
 namespace {
 
-// Bitwise CRCs: an independent software check of the engine's CRC unit.
+// Bitwise CRCs: an independent software check of the engine's CRC unit
+// (compression is checked with the system's zlib).
 uint32_t soft_crc(uint32_t poly, uint32_t crc, const uint8_t* p, size_t n) {
     crc = ~crc;
     while (n--) {
@@ -148,7 +151,7 @@ int main(int argc, char** argv) {
             const uint64_t src = h.alloc(q.domain, len);
             h.write_va(q.domain, src, job.src_data.data(), len);
             job.expect_status = CCE_ST_SUCCESS;
-            const unsigned kind = qi == 2 ? 2 + j % 2 : (qi == 1 ? 1 : j % 6);
+            const unsigned kind = qi == 2 ? 2 + j % 2 : qi == 1 ? 1 : qi == 3 ? j % 7 : j % 6;
             switch (kind) {
             case 0: job.d = harness::make_desc(CCE_OP_NOP); break;
             case 1: {
@@ -158,13 +161,19 @@ int main(int argc, char** argv) {
             }
             case 2: job.d = harness::make_desc(CCE_OP_CRC32, src, len); break;
             case 3: job.d = harness::make_desc(CCE_OP_CRC32C, src, len); break;
-            case 4:  // an operation whose unit this model does not have yet
-                job.d = harness::make_desc(CCE_OP_SHA256, src, len, h.alloc(q.domain, 32), 32);
-                job.expect_status = (engine.mmio_read(CCE_BAR0, CCE_REG_OPCAP, 8) >> CCE_OP_SHA256) & 1
-                                        ? CCE_ST_SUCCESS
-                                        : CCE_ST_UNSUPPORTED_OP;
+            case 4: {  // zlib compression, checked by the system's zlib
+                const uint32_t cap = len + len / 8 + 64;
+                job.d = harness::make_desc(CCE_OP_COMPRESS, src, len, h.alloc(q.domain, cap), cap);
+                job.d.flags |= CCE_DF_FIRST | CCE_DF_LAST;
+                job.d.op_flags = CCE_CF_MAKE(CCE_CF_FMT_ZLIB, 1 + rng() % 9);
                 break;
-            default:  // a buffer the process never mapped: translation fault (no PRI answer)
+            }
+            case 6:  // a malformed descriptor: reserved field set
+                job.d = harness::make_desc(CCE_OP_MEMCPY, src, len, h.alloc(q.domain, len), len);
+                job.d.rsvd0 = 0xbad;
+                job.expect_status = CCE_ST_INVALID_DESC;
+                break;
+            case 5:  // a buffer the process never mapped: translation fault (no PRI answer)
                 job.d = harness::make_desc(CCE_OP_MEMCPY, src, len, 0x6000000000ull + j * 0x10000, len);
                 // Untranslated DMA refused by the IOMMU is a DMA error; a PASID
                 // queue's ATS miss with no page behind it is a translation fault.
@@ -205,6 +214,13 @@ int main(int argc, char** argv) {
                         good = c->result == soft_crc(0xEDB88320u, 0, job.src_data.data(), d.src_len);
                     else if (d.opcode == CCE_OP_CRC32C)
                         good = c->result == soft_crc(0x82F63B78u, 0, job.src_data.data(), d.src_len);
+                    else if (d.opcode == CCE_OP_COMPRESS) {
+                        const auto z = h.read_vec(job.domain, d.dst, c->bytes_produced);
+                        std::vector<uint8_t> back(d.src_len);
+                        uLongf n = d.src_len;
+                        good = uncompress(back.data(), &n, z.data(), z.size()) == Z_OK &&
+                               n == d.src_len && back == job.src_data;
+                    }
                 }
                 if (good && (c->status == CCE_ST_TRANSLATION_FAULT || c->status == CCE_ST_DMA_ERROR))
                     good = c->fault_addr == job.d.dst;
