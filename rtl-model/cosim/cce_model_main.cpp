@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: MIT
+// cce-model: the CCE engine model as a process, serving one QEMU cce-pci
+// device over the cosim link (include/cce/cce_cosim.h).
+//
+//   cce-model --socket PATH [--queues N] [--clock-mhz N] [--log FILE]
+//             [--xfer-kib N] [--timeout-ms N] [--spin-us N] [--no-shared-ram]
+//             [--accept-timeout-ms N]
+//
+// Listens on PATH, accepts one connection, serves it until QEMU closes it,
+// prints the engine's statistics and exits (0: clean close; 1: link error).
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <unistd.h>
+
+#include "cce/cosim/model_link.h"
+#include "cce/cosim/sock.h"
+#include "cce/model/engine.h"
+
+namespace {
+
+void usage(FILE* f) {
+    std::fprintf(f,
+                 "usage: cce-model --socket PATH [--queues N] [--clock-mhz N] [--log FILE]\n"
+                 "                 [--xfer-kib N] [--timeout-ms N] [--spin-us N]\n"
+                 "                 [--no-shared-ram] [--accept-timeout-ms N]\n");
+}
+
+bool parse_uint(const char* s, unsigned long lo, unsigned long hi, unsigned long* out) {
+    char* end = nullptr;
+    errno = 0;
+    unsigned long v = std::strtoul(s, &end, 0);
+    if (errno || !end || *end || v < lo || v > hi) return false;
+    *out = v;
+    return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string sock, log_path;
+    cce::cosim::LinkOptions opt;
+    int accept_timeout_ms = -1;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto val = [&](unsigned long lo, unsigned long hi) -> unsigned long {
+            unsigned long v = 0;
+            if (i + 1 >= argc || !parse_uint(argv[i + 1], lo, hi, &v)) {
+                std::fprintf(stderr, "cce-model: bad or missing value for %s\n", a.c_str());
+                std::exit(2);
+            }
+            ++i;
+            return v;
+        };
+        if (a == "--socket" && i + 1 < argc) {
+            sock = argv[++i];
+        } else if (a == "--log" && i + 1 < argc) {
+            log_path = argv[++i];
+        } else if (a == "--queues") {
+            opt.num_queues = static_cast<unsigned>(val(1, CCE_COSIM_MAX_QUEUES));
+        } else if (a == "--clock-mhz") {
+            opt.clock_mhz = static_cast<unsigned>(val(1, 100000));
+        } else if (a == "--xfer-kib") {
+            opt.xfer_size = val(4, CCE_COSIM_MAX_XFER / 1024) * 1024;
+        } else if (a == "--timeout-ms") {
+            opt.timeout_ms = static_cast<int>(val(1, 3600000));
+        } else if (a == "--spin-us") {
+            opt.spin_us = static_cast<int>(val(0, 1000000));
+        } else if (a == "--accept-timeout-ms") {
+            accept_timeout_ms = static_cast<int>(val(1, 3600000));
+        } else if (a == "--no-shared-ram") {
+            opt.map_guest_ram = false;
+        } else if (a == "-h" || a == "--help") {
+            usage(stdout);
+            return 0;
+        } else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (sock.empty()) {
+        usage(stderr);
+        return 2;
+    }
+    FILE* log = stderr;
+    if (!log_path.empty()) {
+        log = std::fopen(log_path.c_str(), "a");
+        if (!log) {
+            std::fprintf(stderr, "cce-model: cannot open %s: %s\n", log_path.c_str(),
+                         std::strerror(errno));
+            return 2;
+        }
+        setvbuf(log, nullptr, _IOLBF, 0);
+    }
+    opt.log = log;
+    std::signal(SIGPIPE, SIG_IGN);
+
+    int lfd = cce::cosim::listen_unix(sock);
+    if (lfd < 0) {
+        std::fprintf(log, "cce-model: listen on %s: %s\n", sock.c_str(), std::strerror(errno));
+        return 1;
+    }
+    std::fprintf(log, "cce-model: listening on %s (%u queues, %u MHz)\n", sock.c_str(),
+                 opt.num_queues, opt.clock_mhz);
+    int fd = cce::cosim::accept_unix(lfd, accept_timeout_ms);
+    close(lfd);
+    unlink(sock.c_str());
+    if (fd < 0) {
+        std::fprintf(log, "cce-model: accept: %s\n", std::strerror(errno));
+        return 1;
+    }
+
+    cce::cosim::ModelLink link(fd, opt);
+    if (!link.handshake()) return 1;
+    cce::model::EngineConfig cfg;
+    cfg.num_queues = opt.num_queues;
+    cfg.clock_mhz = opt.clock_mhz;
+    bool ok;
+    {
+        cce::model::Engine engine(cfg, link);
+        link.attach(&engine);
+        ok = link.run();
+        std::fprintf(log, "%s", engine.stats_report().c_str());
+    }
+    const auto& s = link.stats();
+    std::fprintf(log,
+                 "cce-model: link: %llu msgs in, %llu out; mmio r/w %llu/%llu; dma direct %llu "
+                 "(%llu B), via QEMU %llu (%llu B); ats %llu; page req/resp %llu/%llu; msix %llu; "
+                 "inval %llu; resets %llu\n",
+                 (unsigned long long)s.msgs_in, (unsigned long long)s.msgs_out,
+                 (unsigned long long)s.mmio_reads, (unsigned long long)s.mmio_writes,
+                 (unsigned long long)s.dma_direct, (unsigned long long)s.dma_direct_bytes,
+                 (unsigned long long)s.dma_msg, (unsigned long long)s.dma_msg_bytes,
+                 (unsigned long long)s.ats, (unsigned long long)s.page_requests,
+                 (unsigned long long)s.page_responses, (unsigned long long)s.msix,
+                 (unsigned long long)s.invalidations, (unsigned long long)s.resets);
+    std::fprintf(log, "cce-model: %s\n", ok ? "QEMU disconnected, exiting" : link.error().c_str());
+    return ok ? 0 : 1;
+}
