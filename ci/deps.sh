@@ -9,6 +9,7 @@ CCE_BASE_PKGS=(
 	libgtest-dev libgmock-dev libbenchmark-dev
 	zlib1g-dev libssl-dev            # test oracles only
 	libsystemc-dev                   # the engine model
+	verilator                        # RTL cores (rtl-model/rtl)
 	gzip
 )
 
