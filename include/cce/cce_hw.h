@@ -136,6 +136,13 @@
 #define CCE_FEAT_STREAMING		CCE_BIT(4)	/* multi-descriptor context */
 #define CCE_FEAT_RAS			CCE_BIT(5)
 
+/* DATAPATH bits: 1 = that unit runs its RTL core (rtl-model/rtl) */
+#define CCE_DP_UNIT_CRC			CCE_BIT(0)	/* CRC32, CRC32C */
+#define CCE_DP_UNIT_AES			CCE_BIT(1)	/* AES block cipher of XTS, GCM */
+#define CCE_DP_UNIT_SHA			CCE_BIT(2)	/* SHA-256 compression (SHA, HMAC) */
+#define CCE_DP_UNIT_LZ77		CCE_BIT(3)	/* LZ77 match finder (COMPRESS) */
+#define CCE_DP_UNIT_ALL			0xfu
+
 /* GCTL bits */
 #define CCE_GCTL_ENABLE			CCE_BIT(0)	/* engine accepts work */
 #define CCE_GCTL_RESET			CCE_BIT(1)	/* self-clearing function reset */

@@ -26,8 +26,11 @@ namespace {
 void usage(FILE* f) {
     std::fprintf(f,
                  "usage: cce-model --socket PATH [--queues N] [--clock-mhz N] [--log FILE]\n"
+                 "                 [--datapath reference|rtl|UNIT,...] [--trace PREFIX FIRST LAST]\n"
                  "                 [--xfer-kib N] [--timeout-ms N] [--spin-us N]\n"
-                 "                 [--no-shared-ram] [--accept-timeout-ms N]\n");
+                 "                 [--no-shared-ram] [--accept-timeout-ms N]\n"
+                 "  --datapath: units crc, aes, sha, lz77 on their Verilated RTL cores\n"
+                 "  --trace: VCD of the RTL cores for jobs FIRST..LAST (PREFIX-crc.vcd, ...)\n");
 }
 
 bool parse_uint(const char* s, unsigned long lo, unsigned long hi, unsigned long* out) {
@@ -45,6 +48,9 @@ int main(int argc, char** argv) {
     std::string sock, log_path;
     cce::cosim::LinkOptions opt;
     int accept_timeout_ms = -1;
+    uint32_t rtl_units = 0;
+    std::string trace_prefix;
+    unsigned long trace_first = 0, trace_last = 0;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto val = [&](unsigned long lo, unsigned long hi) -> unsigned long {
@@ -72,6 +78,15 @@ int main(int argc, char** argv) {
             opt.spin_us = static_cast<int>(val(0, 1000000));
         } else if (a == "--accept-timeout-ms") {
             accept_timeout_ms = static_cast<int>(val(1, 3600000));
+        } else if (a == "--datapath" && i + 1 < argc) {
+            if (!cce::model::parse_datapath(argv[++i], rtl_units)) {
+                std::fprintf(stderr, "cce-model: --datapath takes reference, rtl or crc,aes,sha,lz77\n");
+                return 2;
+            }
+        } else if (a == "--trace" && i + 3 < argc) {
+            trace_prefix = argv[++i];
+            trace_first = val(0, ~0ul);
+            trace_last = val(trace_first, ~0ul);
         } else if (a == "--no-shared-ram") {
             opt.map_guest_ram = false;
         } else if (a == "-h" || a == "--help") {
@@ -119,6 +134,14 @@ int main(int argc, char** argv) {
     cce::model::EngineConfig cfg;
     cfg.num_queues = opt.num_queues;
     cfg.clock_mhz = opt.clock_mhz;
+    cfg.rtl_units = rtl_units;
+    cfg.trace_prefix = trace_prefix;
+    cfg.trace_first_job = trace_first;
+    cfg.trace_last_job = trace_last;
+    if (rtl_units && !cce::model::rtl_available()) {
+        std::fprintf(log, "cce-model: --datapath rtl: this build has no RTL cores\n");
+        return 2;
+    }
     bool ok;
     {
         cce::model::Engine engine(cfg, link);

@@ -9,6 +9,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "model.h"
+#include "rtl_cores.h"
 
 namespace cce::model {
 
@@ -28,6 +29,7 @@ Top::Top(sc_module_name name, const EngineConfig& c, HostInterface& h)
         const std::string qn = "queue" + std::to_string(i);
         queues.push_back(std::make_unique<Queue>(qn.c_str(), *this, i));
     }
+    if (cfg.rtl_units) rtl = std::make_unique<RtlCores>();
 }
 
 Top::~Top() = default;
@@ -43,6 +45,34 @@ uint64_t Top::qerr_summary() const {
     for (unsigned i = 0; i < queues.size(); ++i)
         if (queues[i]->reg_read(CCE_Q_ERR, 4)) bits |= 1ull << i;
     return bits;
+}
+
+uint64_t Top::job_begin() {
+    const uint64_t seq = job_seq++;
+#if CCE_MODEL_HAS_RTL
+    if (rtl && !cfg.trace_prefix.empty() && seq == cfg.trace_first_job) {
+        const std::string& p = cfg.trace_prefix;
+        rtl->crc.set_trace(p + "-crc.vcd", rtl->crc.cycles(), UINT64_MAX);
+        rtl->aes.set_trace(p + "-aes.vcd", rtl->aes.cycles(), UINT64_MAX);
+        rtl->sha.set_trace(p + "-sha.vcd", rtl->sha.cycles(), UINT64_MAX);
+        rtl->lz77.set_trace(p + "-lz77.vcd", rtl->lz77.cycles(), UINT64_MAX);
+    }
+#endif
+    return seq;
+}
+
+void Top::job_end(uint64_t seq) {
+#if CCE_MODEL_HAS_RTL
+    if (rtl && !cfg.trace_prefix.empty() && seq == cfg.trace_last_job) {
+        // An empty window closes (and flushes) the files.
+        rtl->crc.set_trace({}, 1, 0);
+        rtl->aes.set_trace({}, 1, 0);
+        rtl->sha.set_trace({}, 1, 0);
+        rtl->lz77.set_trace({}, 1, 0);
+    }
+#else
+    (void)seq;
+#endif
 }
 
 void Top::raise_msix(uint16_t vector) {
@@ -97,8 +127,43 @@ void check_config(const EngineConfig& c) {
     if (c.atc_entries < 1) throw std::invalid_argument("atc_entries must be >= 1");
     if (c.dma_bytes_per_cycle < 1) throw std::invalid_argument("dma_bytes_per_cycle must be >= 1");
     if (c.max_job_len < 4096) throw std::invalid_argument("max_job_len must be >= 4096");
+    if (c.rtl_units & ~CCE_DP_UNIT_ALL) throw std::invalid_argument("unknown rtl_units bits");
+    if (c.rtl_units && !rtl_available())
+        throw std::invalid_argument("this build has no RTL cores (Verilator was not found)");
+    if (!c.trace_prefix.empty() && !c.rtl_units)
+        throw std::invalid_argument("waveforms need at least one unit in rtl mode");
+    if (c.trace_last_job < c.trace_first_job)
+        throw std::invalid_argument("trace_last_job must be >= trace_first_job");
 }
 }  // namespace
+
+bool rtl_available() { return CCE_MODEL_HAS_RTL != 0; }
+
+bool parse_datapath(const std::string& text, uint32_t& units) {
+    if (text == "reference") {
+        units = 0;
+        return true;
+    }
+    if (text == "rtl") {
+        units = CCE_DP_UNIT_ALL;
+        return true;
+    }
+    uint32_t u = 0;
+    size_t pos = 0;
+    while (pos <= text.size()) {
+        const size_t comma = text.find(',', pos);
+        const std::string name = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        if (name == "crc") u |= CCE_DP_UNIT_CRC;
+        else if (name == "aes") u |= CCE_DP_UNIT_AES;
+        else if (name == "sha") u |= CCE_DP_UNIT_SHA;
+        else if (name == "lz77") u |= CCE_DP_UNIT_LZ77;
+        else return false;
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    units = u;
+    return true;
+}
 
 Engine::Engine(const EngineConfig& cfg, HostInterface& host) : impl_(std::make_unique<Impl>()) {
     check_config(cfg);
@@ -225,6 +290,12 @@ std::string Engine::stats_report() const {
     std::snprintf(line, sizeof line, "simulated time %.3f us (%llu cycles at %u MHz)\n",
                   double(now_ns()) / 1000.0, static_cast<unsigned long long>(now_cycles()),
                   config().clock_mhz);
+    o << line;
+    const uint32_t u = config().rtl_units;
+    std::snprintf(line, sizeof line, "datapath: crc=%s aes=%s sha=%s lz77=%s; %llu jobs on RTL cores, %llu core cycles\n",
+                  u & CCE_DP_UNIT_CRC ? "rtl" : "reference", u & CCE_DP_UNIT_AES ? "rtl" : "reference",
+                  u & CCE_DP_UNIT_SHA ? "rtl" : "reference", u & CCE_DP_UNIT_LZ77 ? "rtl" : "reference",
+                  (unsigned long long)s.rtl_jobs, (unsigned long long)s.rtl_cycles);
     o << line;
     o << "queue      jobs    errors     bytes-in    bytes-out  busy-cycles  page-reqs  msix\n";
     for (size_t i = 0; i < s.queues.size(); ++i) {

@@ -34,6 +34,7 @@ namespace cce::model {
 
 class Top;
 class Queue;
+struct RtlCores;  // rtl_cores.h: the Verilated cores, present in rtl mode
 
 // ---------------------------------------------------------------- ATC --
 struct AtcEntry {
@@ -149,6 +150,10 @@ public:
     void compute(uint64_t cycles);  // annotate datapath time
     bool cancelled() const;         // abort or reset: stop at the next chunk
     const EngineConfig& cfg() const;
+    // The RTL cores if `unit` (CCE_DP_UNIT_*) runs in rtl mode, else nullptr.
+    RtlCores* rtl(uint32_t unit) const;
+    // Account a job's datapath that ran on a core for `cycles` cycles.
+    void rtl_ran(uint64_t cycles);
 
 private:
     Top& top_;
@@ -296,8 +301,13 @@ public:
     DmaUnit dma;
     Arbiter arbiter;
     std::vector<std::unique_ptr<Queue>> queues;
+    std::unique_ptr<RtlCores> rtl;   // only when cfg.rtl_units != 0
+    uint64_t job_seq = 0;            // jobs started, for the waveform window
 
     void function_reset();
+    // Around each executed job: opens/closes the RTL waveform window.
+    uint64_t job_begin();
+    void job_end(uint64_t seq);
     bool global_enabled() const { return (regs.gctl & CCE_GCTL_ENABLE) != 0; }
     // Latch a RAS condition; raise the error vector if enabled and unmasked.
     void ras_event(uint32_t ras_bit, uint64_t info);

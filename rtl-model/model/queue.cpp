@@ -241,7 +241,9 @@ void Queue::process_one(uint64_t gen) {
         if (unit && r.status == CCE_ST_SUCCESS) {
             if (!top_.arbiter.acquire(index_, gen, top_.gen)) return;
             JobIo io(top_, job);
+            const uint64_t seq = top_.job_begin();
             r = unit->execute(d, io);
+            top_.job_end(seq);
             top_.arbiter.release(index_, gen, top_.gen);
             if (gen != top_.gen) return;
         }

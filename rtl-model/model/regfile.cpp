@@ -47,7 +47,7 @@ uint64_t RegFile::read_global(uint32_t off, unsigned size) {
                CCE_FEAT_RAS | CCE_FEAT_STREAMING;
     case CCE_REG_MAX_JOB_LEN: return top_.cfg.max_job_len;
     case CCE_REG_CLOCK_MHZ: return top_.cfg.clock_mhz;
-    case CCE_REG_DATAPATH: return 0;  // every unit runs the C++ reference
+    case CCE_REG_DATAPATH: return top_.cfg.rtl_units;
     case CCE_REG_GCTL: return gctl;
     case CCE_REG_GSTS: {
         uint32_t s = 0;

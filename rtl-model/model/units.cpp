@@ -140,5 +140,12 @@ bool JobIo::cancelled() const {
     return ctx_.gen != top_.gen || (ctx_.cancelled && ctx_.cancelled());
 }
 const EngineConfig& JobIo::cfg() const { return top_.cfg; }
+RtlCores* JobIo::rtl(uint32_t unit) const {
+    return (top_.cfg.rtl_units & unit) ? top_.rtl.get() : nullptr;
+}
+void JobIo::rtl_ran(uint64_t cycles) {
+    ++top_.stats.rtl_jobs;
+    top_.stats.rtl_cycles += cycles;
+}
 
 }  // namespace cce::model

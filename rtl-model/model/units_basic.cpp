@@ -6,6 +6,7 @@
 
 #include "cce/datapath/crc.h"
 #include "model.h"
+#include "rtl_cores.h"
 
 namespace cce::model {
 
@@ -101,6 +102,22 @@ JobResult crc_execute(const cce_desc& d, JobIo& io) {
         d.opcode == CCE_OP_CRC32 ? datapath::CrcPoly::Crc32 : datapath::CrcPoly::Crc32c;
     JobResult res;
     uint32_t crc = d.seed;
+#if CCE_MODEL_HAS_RTL
+    if (RtlCores* rc = io.rtl(CCE_DP_UNIT_CRC)) {
+        // rtl mode: every chunk through the Verilated core; time = its cycles.
+        uint64_t cycles = 0;
+        res.consumed = for_each_chunk(d, io, res, [&](uint32_t, const uint8_t* p, size_t n) {
+            rtl::RunStats st;
+            crc = rc->crc.run(poly == datapath::CrcPoly::Crc32c, crc, p, n, st);
+            io.compute(st.cycles);
+            cycles += st.cycles;
+            return n;
+        });
+        io.rtl_ran(cycles);
+        res.result = crc;
+        return res;
+    }
+#endif
     io.compute(4);  // CRC core setup
     res.consumed = for_each_chunk(d, io, res, [&](uint32_t, const uint8_t* p, size_t n) {
         crc = datapath::crc_update(poly, crc, p, n);

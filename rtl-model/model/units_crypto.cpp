@@ -13,6 +13,7 @@
 #include "cce/datapath/sha256.h"
 #include "cce/datapath/xts.h"
 #include "model.h"
+#include "rtl_cores.h"
 
 namespace cce::model {
 
@@ -49,10 +50,22 @@ JobResult xts_execute(const cce_desc& d, JobIo& io) {
     std::memcpy(&p, raw.data(), sizeof p);
     if (!read_all(io, d.src, d.src_len, in, res)) return res;
     const unsigned r = aes_rounds(d);
-    io.compute(2 * (r + 1) + blocks16(d.src_len) * (r + 1));  // key + tweak, then data
+    const bool key256 = CCE_AF_KEY(d.op_flags) == CCE_AF_KEY_256;
     std::vector<uint8_t> out(d.src_len);
-    const cce_status st = dp::xts_crypt(p, CCE_AF_KEY(d.op_flags) == CCE_AF_KEY_256,
-                                        is_encrypt(d.opcode), in.data(), out.data(), d.src_len);
+    cce_status st;
+#if CCE_MODEL_HAS_RTL
+    if (RtlCores* rc = io.rtl(CCE_DP_UNIT_AES)) {
+        rtl::RunStats rs;
+        st = rtl::xts_crypt_rtl(p, key256, is_encrypt(d.opcode), in.data(), out.data(), d.src_len,
+                                rc->aes, rs);
+        io.compute(rs.cycles);
+        io.rtl_ran(rs.cycles);
+    } else
+#endif
+    {
+        io.compute(2 * (r + 1) + blocks16(d.src_len) * (r + 1));  // key + tweak, then data
+        st = dp::xts_crypt(p, key256, is_encrypt(d.opcode), in.data(), out.data(), d.src_len);
+    }
     if (st != CCE_ST_SUCCESS) return job_fail(st);
     res.consumed = d.src_len;
     if (!write_all(io, d.dst, out.data(), out.size(), res)) return res;
@@ -79,13 +92,27 @@ JobResult gcm_execute(const cce_desc& d, JobIo& io) {
     if (p.aad_len && !read_all(io, p.aad, p.aad_len, aad, res)) return res;
     if (!read_all(io, d.src, d.src_len, in, res)) return res;
     const unsigned r = aes_rounds(d);
-    // Key expansion + H + J0, AES blocks (GHASH overlaps), AAD through GHASH.
-    io.compute(3 * (r + 1) + blocks16(p.iv_len) + blocks16(d.src_len) * (r + 1) +
-               blocks16(p.aad_len) + 2);
+    const bool key256 = CCE_AF_KEY(d.op_flags) == CCE_AF_KEY_256;
     std::vector<uint8_t> out(d.src_len);
     const bool enc = is_encrypt(d.opcode);
-    const cce_status st = dp::gcm_crypt(p, CCE_AF_KEY(d.op_flags) == CCE_AF_KEY_256, enc,
-                                        aad.data(), in.data(), out.data(), d.src_len);
+    cce_status st;
+#if CCE_MODEL_HAS_RTL
+    if (RtlCores* rc = io.rtl(CCE_DP_UNIT_AES)) {
+        rtl::RunStats rs;
+        st = rtl::gcm_crypt_rtl(p, key256, enc, aad.data(), in.data(), out.data(), d.src_len,
+                                rc->aes, rs);
+        // AES blocks from the core; GHASH (overlapped with the data blocks)
+        // adds the AAD blocks and the length block.
+        io.compute(rs.cycles + blocks16(p.aad_len) + 2);
+        io.rtl_ran(rs.cycles);
+    } else
+#endif
+    {
+        // Key expansion + H + J0, AES blocks (GHASH overlaps), AAD through GHASH.
+        io.compute(3 * (r + 1) + blocks16(p.iv_len) + blocks16(d.src_len) * (r + 1) +
+                   blocks16(p.aad_len) + 2);
+        st = dp::gcm_crypt(p, key256, enc, aad.data(), in.data(), out.data(), d.src_len);
+    }
     if (st != CCE_ST_SUCCESS) return job_fail(st);  // AUTH_FAILED: no output at all
     res.consumed = d.src_len;
     if (!write_all(io, d.dst, out.data(), out.size(), res)) return res;
@@ -119,9 +146,22 @@ JobResult sha_execute(const cce_desc& d, JobIo& io) {
     if (!first && !read_all(io, d.param, dp::kSha256StateSize, ctx, res)) return res;
     ctx.resize(CCE_SHA256_CTX_SIZE);
     if (!read_all(io, d.src, d.src_len, in, res)) return res;
-    io.compute(sha_cycles(d.src_len, last));
     uint8_t digest[CCE_SHA256_DIGEST_SIZE];
-    const cce_status st = dp::sha256_stream(ctx.data(), first, last, in.data(), in.size(), digest);
+    cce_status st;
+#if CCE_MODEL_HAS_RTL
+    // rtl mode covers one-descriptor hashes; streamed chunks keep their
+    // state in the reference's context format and run on the reference.
+    if (RtlCores* rc = io.rtl(CCE_DP_UNIT_SHA); rc && first && last) {
+        rtl::RunStats rs;
+        st = rtl::sha256_rtl(in.data(), in.size(), digest, rc->sha, rs);
+        io.compute(rs.cycles);
+        io.rtl_ran(rs.cycles);
+    } else
+#endif
+    {
+        io.compute(sha_cycles(d.src_len, last));
+        st = dp::sha256_stream(ctx.data(), first, last, in.data(), in.size(), digest);
+    }
     if (st != CCE_ST_SUCCESS) return job_fail(st);
     res.consumed = d.src_len;
     if (!last) {  // save the running state for the next descriptor
@@ -152,9 +192,20 @@ JobResult hmac_execute(const cce_desc& d, JobIo& io) {
         return job_fail(CCE_ST_INVALID_PARAM);
     if (p.key_len && !read_all(io, p.key, p.key_len, key, res)) return res;
     if (!read_all(io, d.src, d.src_len, in, res)) return res;
-    io.compute(sha_cycles(p.key_len, false) + sha_cycles(d.src_len + 64, true) + 3 * 65);
     uint8_t mac[CCE_SHA256_DIGEST_SIZE];
-    const cce_status st = dp::hmac_sha256(key.data(), key.size(), in.data(), in.size(), mac);
+    cce_status st;
+#if CCE_MODEL_HAS_RTL
+    if (RtlCores* rc = io.rtl(CCE_DP_UNIT_SHA)) {
+        rtl::RunStats rs;
+        st = rtl::hmac_sha256_rtl(key.data(), key.size(), in.data(), in.size(), mac, rc->sha, rs);
+        io.compute(rs.cycles);
+        io.rtl_ran(rs.cycles);
+    } else
+#endif
+    {
+        io.compute(sha_cycles(p.key_len, false) + sha_cycles(d.src_len + 64, true) + 3 * 65);
+        st = dp::hmac_sha256(key.data(), key.size(), in.data(), in.size(), mac);
+    }
     if (st != CCE_ST_SUCCESS) return job_fail(st);
     res.consumed = d.src_len;
     if (!write_all(io, d.dst, mac, sizeof mac, res)) return res;

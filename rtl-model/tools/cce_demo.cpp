@@ -39,11 +39,14 @@ struct Options {
     unsigned clock_mhz = 1000;
     unsigned seed = 1;
     bool verbose = false;
+    uint32_t rtl_units = 0;
+    std::string trace_prefix;
 };
 
 void usage(FILE* f) {
     std::fprintf(f,
                  "usage: cce-demo [--jobs N] [--clock-mhz N] [--seed N] [--verbose]\n"
+                 "                [--datapath reference|rtl|crc,aes,sha,lz77] [--trace PREFIX]\n"
                  "Runs a mixed batch of jobs on the CCE engine model through the host test\n"
                  "harness (no VM) and prints a per-queue summary. Exit status 0 when every\n"
                  "result was verified.\n");
@@ -81,6 +84,12 @@ int main(int argc, char** argv) {
         else if (a == "--clock-mhz") num(opt.clock_mhz);
         else if (a == "--seed") num(opt.seed);
         else if (a == "--verbose") opt.verbose = true;
+        else if (a == "--datapath" && i + 1 < argc) {
+            if (!model::parse_datapath(argv[++i], opt.rtl_units)) {
+                std::fprintf(stderr, "cce-demo: --datapath takes reference, rtl or crc,aes,sha,lz77\n");
+                return 2;
+            }
+        } else if (a == "--trace" && i + 1 < argc) opt.trace_prefix = argv[++i];
         else if (a == "-h" || a == "--help") {
             usage(stdout);
             return 0;
@@ -99,6 +108,15 @@ int main(int argc, char** argv) {
     model::EngineConfig cfg;
     cfg.num_queues = 8;
     cfg.clock_mhz = opt.clock_mhz;
+    cfg.rtl_units = opt.rtl_units;
+    if (!opt.trace_prefix.empty()) {  // waveforms of the first 8 jobs
+        cfg.trace_prefix = opt.trace_prefix;
+        cfg.trace_last_job = 7;
+    }
+    if (opt.rtl_units && !model::rtl_available()) {
+        std::fprintf(stderr, "cce-demo: this build has no RTL cores (Verilator missing)\n");
+        return 2;
+    }
     model::Engine engine(cfg, h);
     h.attach(&engine);
     engine.mmio_write(CCE_BAR0, CCE_REG_GCTL, CCE_GCTL_ENABLE, 4);

@@ -52,7 +52,8 @@ const char* kUsage =
     "  --sector-size N       xts: encrypt N-byte data units, tweak += 1 per unit\n"
     "                        gcm: encrypt writes ciphertext||tag(16), decrypt reads it\n"
     "  --stats               print model statistics and simulated time to stderr\n"
-    "  --clock-mhz N         engine clock (default 1000)\n";
+    "  --clock-mhz N         engine clock (default 1000)\n"
+    "  --datapath D          reference (default), rtl, or units crc,aes,sha,lz77 on RTL\n";
 
 [[noreturn]] void fail(const std::string& msg) {
     std::fprintf(stderr, "cce-run: %s\n", msg.c_str());
@@ -94,6 +95,7 @@ struct Args {
     size_t sector = 0;
     bool stats = false;
     unsigned clock_mhz = 1000;
+    uint32_t rtl_units = 0;
 };
 
 Args parse(int argc, char** argv) {
@@ -142,6 +144,10 @@ Args parse(int argc, char** argv) {
         else if (o == "--sector-size") a.sector = number(i, 16, 16u << 20);
         else if (o == "--stats") a.stats = true;
         else if (o == "--clock-mhz") a.clock_mhz = unsigned(number(i, 1, 10000));
+        else if (o == "--datapath") {
+            if (!model::parse_datapath(value(i), a.rtl_units)) fail("--datapath takes reference, rtl or crc,aes,sha,lz77");
+            if (a.rtl_units && !model::rtl_available()) fail("this build has no RTL cores");
+        }
         else if (o == "-h" || o == "--help") {
             std::fputs(kUsage, stdout);
             std::exit(0);
@@ -157,6 +163,7 @@ public:
         model::EngineConfig cfg;
         cfg.num_queues = 1;
         cfg.clock_mhz = a.clock_mhz;
+        cfg.rtl_units = a.rtl_units;
         engine_ = std::make_unique<model::Engine>(cfg, h_);
         h_.attach(engine_.get());
         engine_->mmio_write(CCE_BAR0, CCE_REG_GCTL, CCE_GCTL_ENABLE, 4);

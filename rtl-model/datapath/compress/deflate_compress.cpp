@@ -254,8 +254,17 @@ public:
     // blocks appended to w. final: the last block gets BFINAL.
     void run(const uint8_t* base, size_t start, size_t end, unsigned level, unsigned wbits,
              bool final, BitWriter& w);
+    // Use these tokens (an external match finder's, e.g. the RTL LZ77 core)
+    // instead of the built-in level-1 search for the next run(); they must
+    // cover [start, end) exactly (checked by the caller).
+    void set_tokens(const Token* tok, size_t n) {
+        ext_tok_ = tok;
+        ext_ntok_ = n;
+    }
 
 private:
+    const Token* ext_tok_ = nullptr;
+    size_t ext_ntok_ = 0;
     void setup(size_t span, unsigned wbits);
     void insert_hist(const uint8_t* base, size_t start, size_t end);
     void emit_block(const uint8_t* base, size_t bstart, size_t bend, unsigned nseq, bool final, BitWriter& w);
@@ -439,7 +448,25 @@ void Encoder::run(const uint8_t* base, size_t start, size_t end, unsigned level,
         }
     };
     const size_t hash_end = end >= 4 ? end - 3 : 0;  // positions with 4 bytes ahead
-    if (lp.max_chain == 1) {
+    if (ext_tok_) {
+        // External tokens go through the same block logic as the level-1
+        // loop below: a block may end after a token that started where the
+        // search runs (pos < hash_end); the tail literals never end one.
+        for (size_t i = 0; i < ext_ntok_; ++i) {
+            const Token t = ext_tok_[i];
+            const size_t at = pos;
+            if (t.dist == 0) {
+                put_lit(t.lit_or_len);
+                ++pos;
+            } else {
+                put_match(t.lit_or_len, t.dist);
+                pos += t.lit_or_len;
+            }
+            if (at < hash_end) maybe_end_block(pos);
+        }
+        ext_tok_ = nullptr;
+        ext_ntok_ = 0;
+    } else if (lp.max_chain == 1) {
         // Level 1: one probe of the head table, no chain RAM, greedy.
         const uint8_t* const b = base;
         while (pos < hash_end) {
@@ -960,6 +987,45 @@ Result compress(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_cap, 
     impl.cfg.level = norm_level(level);
     impl.cfg.wbits = norm_wbits(wbits);
     Result r = impl.process(in, in_len, out, out_cap, true, true);
+    impl.hist.clear();
+    impl.hist.shrink_to_fit();
+    return r;
+}
+
+bool tokens_cover(const uint8_t* in, size_t in_len, const Token* tok, size_t ntok, unsigned wbits) {
+    size_t pos = 0;
+    const size_t max_dist = (size_t{1} << wbits) - 1;
+    for (size_t i = 0; i < ntok; ++i) {
+        const Token t = tok[i];
+        if (t.dist == 0) {
+            if (t.lit_or_len > 255 || pos >= in_len || in[pos] != t.lit_or_len) return false;
+            ++pos;
+            continue;
+        }
+        const size_t len = t.lit_or_len;
+        if (len < 4 || len > 258 || t.dist > pos || t.dist > max_dist || len > in_len - pos) return false;
+        for (size_t k = 0; k < len; ++k)
+            if (in[pos + k] != in[pos + k - t.dist]) return false;
+        pos += len;
+    }
+    return pos == in_len;
+}
+
+Result compress_tokens(const uint8_t* in, size_t in_len, const Token* tok, size_t ntok,
+                       uint8_t* out, size_t out_cap, unsigned format, unsigned wbits) {
+    if (!params_ok(format, 1, wbits) || (!tok && ntok)) return invalid_params();
+    if (!tokens_cover(in, in_len, tok, ntok, norm_wbits(wbits))) {
+        Result r;
+        r.status = CCE_ST_INTERNAL_ERROR;  // the match finder produced a wrong sequence
+        return r;
+    }
+    thread_local CompressStream::Impl impl;
+    impl.cfg.format = format;
+    impl.cfg.level = 1;
+    impl.cfg.wbits = norm_wbits(wbits);
+    impl.enc.set_tokens(tok, ntok);
+    Result r = impl.process(in, in_len, out, out_cap, true, true);
+    impl.enc.set_tokens(nullptr, 0);
     impl.hist.clear();
     impl.hist.shrink_to_fit();
     return r;

@@ -32,7 +32,23 @@ struct EngineConfig {
     unsigned atc_hit_cycles = 1;
     unsigned ats_miss_cycles = 200;      // ATS round trip on a miss
     unsigned page_request_cycles = 500;  // PRI issue cost (plus host time)
+    // Datapath per unit: CCE_DP_UNIT_* bits set = that unit runs its
+    // Verilated RTL core and simulated time comes from the core's real cycle
+    // count; clear = C++ reference with the annotations above.
+    uint32_t rtl_units = 0;
+    // Waveforms of the RTL cores (VCD, one file per core: PREFIX-crc.vcd,
+    // -aes, -sha, -lz77) for the engine's jobs number first..last (0-based,
+    // in execution order). Empty prefix: off, at no cost.
+    std::string trace_prefix;
+    uint64_t trace_first_job = 0;
+    uint64_t trace_last_job = 0;
 };
+
+// Parses "reference", "rtl" or a comma list of units ("crc,aes,sha,lz77")
+// into CCE_DP_UNIT_* bits; false for anything else.
+bool parse_datapath(const std::string& text, uint32_t& units);
+// True when this build has the RTL cores (Verilator found at build time).
+bool rtl_available();
 
 struct QueueStats {
     uint64_t jobs = 0;
@@ -66,6 +82,8 @@ struct EngineStats {
     uint64_t dma_write_bytes = 0;
     uint64_t msix = 0;
     uint64_t resets = 0;
+    uint64_t rtl_jobs = 0;     // jobs whose datapath ran on an RTL core
+    uint64_t rtl_cycles = 0;   // core cycles those jobs took
     std::vector<QueueStats> queues;
 };
 

@@ -55,6 +55,23 @@ Result compress(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_cap,
 Result decompress(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_cap,
                   unsigned format);
 
+// One LZ77 token of an external match finder (the RTL LZ77 core): dist == 0
+// is a literal (lit_or_len = byte), else a match of lit_or_len (4..258) bytes
+// at distance dist.
+struct Token {
+    uint16_t dist;
+    uint16_t lit_or_len;
+};
+
+// One-shot level-1 compression whose LZ77 tokens come from outside (rtl
+// datapath mode). The block encoder is the one compress() uses, so the
+// tokens of the level-1 match finder give a bit-identical stream. Tokens must
+// reproduce in[0..in_len) exactly; otherwise CCE_ST_INTERNAL_ERROR (a broken
+// match finder must not produce a wrong stream).
+Result compress_tokens(const uint8_t* in, size_t in_len, const Token* tok, size_t ntok,
+                       uint8_t* out, size_t out_cap, unsigned format, unsigned wbits = 15);
+bool tokens_cover(const uint8_t* in, size_t in_len, const Token* tok, size_t ntok, unsigned wbits);
+
 // Streaming compressor: one chunk (descriptor) per process() call.
 //  - configure() sets format/level/wbits used when a chunk has first=true.
 //  - first=true starts a new stream (writes the zlib/gzip header into this
