@@ -979,17 +979,27 @@ uint8_t CompressStream::restore(const uint8_t* buf, size_t len) {
 }
 
 // ---- one-shot ---------------------------------------------------------------------
-Result compress(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_cap, unsigned format,
-                unsigned level, unsigned wbits) {
-    if (!params_ok(format, level, wbits)) return invalid_params();
+namespace {
+// A whole stream in one call; tokens (if any) replace the level-1 search.
+Result one_shot(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_cap, unsigned format,
+                unsigned level, unsigned wbits, const Token* tok, size_t ntok) {
     thread_local CompressStream::Impl impl;
     impl.cfg.format = format;
     impl.cfg.level = norm_level(level);
     impl.cfg.wbits = norm_wbits(wbits);
+    impl.enc.set_tokens(tok, ntok);
     Result r = impl.process(in, in_len, out, out_cap, true, true);
+    impl.enc.set_tokens(nullptr, 0);
     impl.hist.clear();
     impl.hist.shrink_to_fit();
     return r;
+}
+}  // namespace
+
+Result compress(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_cap, unsigned format,
+                unsigned level, unsigned wbits) {
+    if (!params_ok(format, level, wbits)) return invalid_params();
+    return one_shot(in, in_len, out, out_cap, format, level, wbits, nullptr, 0);
 }
 
 bool tokens_cover(const uint8_t* in, size_t in_len, const Token* tok, size_t ntok, unsigned wbits) {
@@ -1019,16 +1029,7 @@ Result compress_tokens(const uint8_t* in, size_t in_len, const Token* tok, size_
         r.status = CCE_ST_INTERNAL_ERROR;  // the match finder produced a wrong sequence
         return r;
     }
-    thread_local CompressStream::Impl impl;
-    impl.cfg.format = format;
-    impl.cfg.level = 1;
-    impl.cfg.wbits = norm_wbits(wbits);
-    impl.enc.set_tokens(tok, ntok);
-    Result r = impl.process(in, in_len, out, out_cap, true, true);
-    impl.enc.set_tokens(nullptr, 0);
-    impl.hist.clear();
-    impl.hist.shrink_to_fit();
-    return r;
+    return one_shot(in, in_len, out, out_cap, format, 1, wbits, tok, ntok);
 }
 
 }  // namespace cce::datapath::deflate
