@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * CCE crypto/compression engine: driver-internal definitions.
+ */
+#ifndef _CCE_H_
+#define _CCE_H_
+
+#include <linux/bitmap.h>
+#include <linux/device.h>
+#include <linux/io.h>
+#include <linux/mm_types.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#include <cce/cce_hw.h>
+
+#define CCE_DRV_NAME		"cce"
+
+struct uacce_device;
+struct uacce_queue;
+struct cce_device;
+
+/**
+ * struct cce_hw_queue - one hardware queue (SQ/CQ pair)
+ * @cce: owning device
+ * @qid: hardware queue index
+ * @irq: Linux IRQ number of the queue's completion vector
+ * @lock: serialises configuration of this queue (mmap, start, stop, info)
+ * @uq: uacce queue using this hardware queue, NULL when free; read by the
+ *	interrupt handler, cleared before synchronize_irq() on release
+ * @mm: address space the queue was opened from (compared, not referenced)
+ * @pasid: PASID of @mm, as bound by uacce
+ * @ring: ring memory (SQ then CQ), vmalloc_user(), mapped as the DUS region
+ * @ring_uva: user virtual address of @ring in @mm, 0 while not mapped
+ * @enabled: queue enabled in hardware
+ * @broken: the queue failed to quiesce; never handed out again
+ */
+struct cce_hw_queue {
+	struct cce_device *cce;
+	unsigned int qid;
+	int irq;
+	struct mutex lock; /* see kernel-doc above */
+	struct uacce_queue *uq;
+	struct mm_struct *mm;
+	u32 pasid;
+	void *ring;
+	unsigned long ring_uva;
+	bool enabled;
+	bool broken;
+};
+
+/**
+ * struct cce_device - one CCE PCI function
+ * @pdev: PCI device
+ * @regs: BAR0 mapping
+ * @db_phys: bus address of BAR2 (doorbell pages)
+ * @version: CCE_REG_VERSION
+ * @cap0: CCE_REG_CAP0
+ * @features: CCE_REG_FEATURES
+ * @opcap: CCE_REG_OPCAP
+ * @max_job_len: CCE_REG_MAX_JOB_LEN
+ * @nr_queues: queues in use (CAP0, bounded by CCE_MAX_QUEUES)
+ * @sq_entries: SQ depth of every queue
+ * @cq_entries: CQ depth of every queue
+ * @sq_bytes: SQ size in bytes (page aligned)
+ * @ring_bytes: DUS region size in bytes (page aligned)
+ * @timeout_us: how long to wait for the device to reset, enable or quiesce
+ * @err_irq: Linux IRQ number of the error vector
+ * @queues: hardware queues
+ * @qlock: protects @qmap
+ * @qmap: hardware queues in use
+ * @uacce: uacce device, NULL when SVA is unavailable
+ * @sva_reason: why SVA is unavailable, NULL when available
+ * @algs: newline-separated algorithm list built from OPCAP
+ */
+struct cce_device {
+	struct pci_dev *pdev;
+	void __iomem *regs;
+	phys_addr_t db_phys;
+	u32 version;
+	u32 cap0;
+	u32 features;
+	u64 opcap;
+	u32 max_job_len;
+	unsigned int nr_queues;
+	unsigned int sq_entries;
+	unsigned int cq_entries;
+	size_t sq_bytes;
+	size_t ring_bytes;
+	unsigned long timeout_us;
+	int err_irq;
+	struct cce_hw_queue *queues;
+	spinlock_t qlock; /* see kernel-doc above */
+	DECLARE_BITMAP(qmap, CCE_MAX_QUEUES);
+	struct uacce_device *uacce;
+	const char *sva_reason;
+	char *algs;
+};
+
+static inline u32 cce_readl(struct cce_device *cce, u32 off)
+{
+	return readl(cce->regs + off);
+}
+
+static inline void cce_writel(struct cce_device *cce, u32 off, u32 val)
+{
+	writel(val, cce->regs + off);
+}
+
+/* 64-bit registers are accessed as two 32-bit halves, low half first. */
+static inline u64 cce_readq(struct cce_device *cce, u32 off)
+{
+	u64 lo = readl(cce->regs + off);
+	u64 hi = readl(cce->regs + off + 4);
+
+	return lo | (hi << 32);
+}
+
+static inline void cce_writeq(struct cce_device *cce, u32 off, u64 val)
+{
+	writel(lower_32_bits(val), cce->regs + off);
+	writel(upper_32_bits(val), cce->regs + off + 4);
+}
+
+static inline u32 cce_qreadl(struct cce_hw_queue *hq, u32 reg)
+{
+	return cce_readl(hq->cce, CCE_QREG(hq->qid, reg));
+}
+
+static inline void cce_qwritel(struct cce_hw_queue *hq, u32 reg, u32 val)
+{
+	cce_writel(hq->cce, CCE_QREG(hq->qid, reg), val);
+}
+
+/* cce_irq.c */
+int cce_irq_init(struct cce_device *cce);
+
+/* cce_queue.c */
+void cce_queue_init_hw(struct cce_hw_queue *hq);
+struct cce_hw_queue *cce_queue_get(struct cce_device *cce, u32 pasid,
+				   struct mm_struct *mm);
+void cce_queue_put(struct cce_hw_queue *hq);
+int cce_queue_start(struct cce_hw_queue *hq);
+void cce_queue_stop(struct cce_hw_queue *hq);
+bool cce_queue_has_news(struct cce_hw_queue *hq);
+unsigned int cce_queue_available(struct cce_device *cce);
+
+/* cce_uacce.c */
+int cce_uacce_register(struct cce_device *cce);
+void cce_uacce_unregister(struct cce_device *cce);
+char *cce_build_algorithms(struct device *dev, u64 opcap);
+
+#endif /* _CCE_H_ */
