@@ -7,7 +7,7 @@ CCE_BASE_PKGS=(
 	build-essential cmake ninja-build pkg-config git
 	clang libclang-rt-14-dev         # libFuzzer + sanitizers for the fuzz build
 	libgtest-dev libgmock-dev libbenchmark-dev
-	zlib1g-dev libssl-dev            # test oracles only
+	zlib1g-dev libssl-dev            # libcce software path; test oracles elsewhere
 	libsystemc-dev                   # the engine model
 	verilator                        # RTL cores (rtl-model/rtl)
 	gzip

@@ -13,7 +13,7 @@
 #include <linux/vmalloc.h>
 
 #include "cce.h"
-#include "cce_uapi.h"
+#include <cce/cce_uacce.h>
 
 static const char * const cce_op_names[] = {
 	[CCE_OP_NOP]		= "nop",

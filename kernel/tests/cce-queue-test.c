@@ -28,7 +28,7 @@
 #include <misc/uacce/uacce.h>
 
 #include <cce/cce_hw.h>
-#include "../driver/cce_uapi.h"
+#include "cce/cce_uacce.h"
 
 #define PAGE 4096UL
 #define NR_NOPS 8

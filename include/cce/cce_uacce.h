@@ -7,8 +7,8 @@
  * UACCE_QFRT_DUS), a /dev/cce-N queue file answers the ioctl below.
  * See kernel/driver/README.md for the ring and doorbell protocol.
  */
-#ifndef _UAPI_CCE_UAPI_H
-#define _UAPI_CCE_UAPI_H
+#ifndef _UAPI_CCE_UACCE_H
+#define _UAPI_CCE_UACCE_H
 
 #include <linux/ioctl.h>
 #include <linux/types.h>
@@ -57,4 +57,4 @@ struct cce_queue_info {
 
 #define CCE_IOCTL_QUEUE_INFO	_IOR('W', 0x40, struct cce_queue_info)
 
-#endif /* _UAPI_CCE_UAPI_H */
+#endif /* _UAPI_CCE_UACCE_H */
