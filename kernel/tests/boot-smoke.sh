@@ -21,6 +21,12 @@
 #                           socket, attach -device cce-pci to it behind a
 #                           pcie-root-port, load --module (default: a copy
 #                           of kernel/driver built here) and --expect-cce
+#   --cli PATH              also put this static `cce` CLI (userspace/,
+#                           target cce-static) in the guest and, with
+#                           /dev/cce-0, run it through the device: list,
+#                           compress (checked by software decompress),
+#                           decompress, hash (checked against sha256sum),
+#                           crc, and `cce bench` (device vs software)
 #   --no-iommu              no intel-iommu (negative test: cce.ko must report
 #                           SVA unavailable and create no /dev/cce-N)
 #   --qemu-args "ARGS"      extra QEMU arguments (e.g. the cce-pci device
@@ -41,6 +47,7 @@ FLAVOUR=plain
 QEMU=${CCE_QEMU:-}
 MODULE=
 EXPECT_CCE=0
+CLI=
 NO_IOMMU=0
 CCE_MODEL=
 QEMU_EXTRA=${CCE_QEMU_EXTRA:-}
@@ -54,6 +61,7 @@ while [ $# -gt 0 ]; do
 	--qemu) QEMU=$2; shift 2 ;;
 	--module) MODULE=$2; shift 2 ;;
 	--expect-cce) EXPECT_CCE=1; shift ;;
+	--cli) CLI=$2; shift 2 ;;
 	--no-iommu) NO_IOMMU=1; shift ;;
 	--cce-model) CCE_MODEL=$2; shift 2 ;;
 	--qemu-args) QEMU_EXTRA="$QEMU_EXTRA $2"; shift 2 ;;
@@ -149,6 +157,10 @@ MODNAME=
 if [ -n "$MODULE" ]; then
 	[ -f "$MODULE" ] || die "module $MODULE not found"
 	cp "$MODULE" "$ROOT/lib/modules/"
+	if [ -n "$CLI" ]; then
+		[ -x "$CLI" ] || die "CLI $CLI not found (build the cce-static target)"
+		cp "$CLI" "$ROOT/bin/cce"
+	fi
 	MODNAME=$(basename "$MODULE")
 	# The user-space queue test, static so it needs nothing in the guest.
 	gcc -static -O2 -Wall -I"$KERNEL_TOP/../include" -o "$ROOT/bin/cce-queue-test" \
@@ -177,6 +189,29 @@ if [ -n "$MODNAME" ]; then
 	done
 	if [ -e /dev/cce-0 ]; then
 		ls -l /dev/cce-*
+		if [ -x /bin/cce ]; then
+			cce list 2>&1 | sed 's/^/CLI: /'
+			head -c 300000 /bin/busybox >/tmp/in
+			if cce --backend hw compress </tmp/in >/tmp/in.gz &&
+				cce --backend sw decompress </tmp/in.gz | cmp -s - /tmp/in; then
+				echo "CLI: device compress, software decompress: OK"
+			else
+				echo "SMOKE-FAIL: cce device compress round trip"; ok=0
+			fi
+			if cce --backend hw decompress </tmp/in.gz | cmp -s - /tmp/in; then
+				echo "CLI: device decompress: OK"
+			else
+				echo "SMOKE-FAIL: cce device decompress"; ok=0
+			fi
+			h=\$(cce --backend hw hash /tmp/in | cut -d' ' -f1)
+			if [ "\$h" = "\$(sha256sum /tmp/in | cut -d' ' -f1)" ]; then
+				echo "CLI: device sha256 matches sha256sum"
+			else
+				echo "SMOKE-FAIL: cce device hash \$h"; ok=0
+			fi
+			cce --backend hw crc /tmp/in 2>&1 | sed 's/^/CLI: crc32 /'
+			cce --backend hw bench 2>&1 | sed 's/^/CLI: /'
+		fi
 		if cce-queue-test /dev/cce-0; then
 			echo "SMOKE: cce-queue-test passed"
 		else
@@ -257,7 +292,7 @@ wait "$QPID" 2>/dev/null || true
 T_END=$(date +%s.%N)
 [ -n "$T_MARK" ] || ! grep -q "^$MARKER" "$LOG" || T_MARK=$T_END
 
-grep -E '^SMOKE|^queue |NOPs|memcpy of|halted the queue|restarted|CCE-QUEUE' "$LOG" >&2 || true
+grep -E '^CLI|^SMOKE|^queue |NOPs|memcpy of|halted the queue|restarted|CCE-QUEUE' "$LOG" >&2 || true
 grep -E '\] cce ' "$LOG" >&2 || true
 if [ -n "$MODEL_PID" ]; then
 	wait "$MODEL_PID" 2>/dev/null || true
