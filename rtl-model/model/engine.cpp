@@ -188,9 +188,12 @@ Engine::~Engine() {
 
 namespace {
 void access(HostPort& port, bool write, unsigned bar, uint64_t off, uint64_t& value, unsigned size) {
+    if (size == 0 || size > 8) {  // no such PCIe access: reads 0, writes dropped
+        value = write ? value : 0;
+        return;
+    }
     tlm::tlm_generic_payload p;
     uint8_t buf[8] = {};
-    if (size == 0 || size > 8) size = 4;
     if (write) std::memcpy(buf, &value, size);
     p.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     p.set_address((uint64_t(bar & 0xff) << 40) | (off & ((1ull << 40) - 1)));

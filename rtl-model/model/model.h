@@ -55,7 +55,6 @@ public:
     // Drops entries of pasid overlapping [addr, addr + size); returns count.
     unsigned invalidate(uint32_t pasid, uint64_t addr, uint64_t size);
     unsigned invalidate_all();
-    size_t size() const { return entries_.size(); }
 
 private:
     unsigned capacity_;
@@ -120,7 +119,6 @@ public:
     bool acquire(unsigned q, uint64_t gen, const uint64_t& cur_gen);
     void release(unsigned q, uint64_t gen, uint64_t cur_gen);
     void reset();
-    unsigned busy() const { return busy_; }
 
 private:
     bool grantable(unsigned q) const;
@@ -191,6 +189,17 @@ JobResult check_buffers(const cce_desc& d, const EngineConfig& cfg, bool in_plac
                         uint32_t out_needed);
 // Whole-buffer DMA; on failure res gets status and fault address.
 bool read_all(JobIo& io, uint64_t addr, size_t len, std::vector<uint8_t>& out, JobResult& res);
+// Read the descriptor's parameter block into p (its size was validated).
+template <typename P>
+bool read_param(JobIo& io, const cce_desc& d, P& p, JobResult& res) {
+    std::vector<uint8_t> raw;
+    if (!read_all(io, d.param, sizeof p, raw, res)) return false;
+    std::memcpy(&p, raw.data(), sizeof p);
+    return true;
+}
+// A host buffer named inside a parameter block (AAD, key): length within
+// MAX_JOB_LEN, non-null when non-empty, no wrap past 2^64.
+bool param_buffer_ok(uint64_t addr, uint64_t len, const EngineConfig& cfg);
 bool write_all(JobIo& io, uint64_t addr, const uint8_t* p, size_t len, JobResult& res);
 
 // Common descriptor checks; SUCCESS if the unit may validate further.
@@ -213,6 +222,7 @@ public:
 
     bool busy() const;
     bool in_flight() const { return in_flight_; }
+    bool enabled() const { return ctrl_ & CCE_QCTRL_ENABLE; }
     void set_page_wait(bool w) { page_wait_ = w; }
     void kick() { wake_.notify(sc_core::SC_ZERO_TIME); }  // global state changed
     QueueStats stats;
@@ -244,7 +254,6 @@ private:
     uint32_t irq_ = 0;
     uint32_t msix_vec_ = 0;
     // state
-    bool enabled_ = false;
     bool in_flight_ = false;
     bool page_wait_ = false;
     bool cq_full_ = false;

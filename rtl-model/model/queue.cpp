@@ -34,15 +34,15 @@ bool Queue::config_ok() const {
 }
 
 bool Queue::can_fetch() const {
-    return enabled_ && err_ == 0 && top_.global_enabled() && sq_head_ != sq_tail_;
+    return enabled() && err_ == 0 && top_.global_enabled() && sq_head_ != sq_tail_;
 }
 
 bool Queue::busy() const { return in_flight_ || can_fetch(); }
 
 uint32_t Queue::status_bits() const {
     uint32_t s = 0;
-    if (enabled_) s |= CCE_QSTS_ENABLED;
-    const bool nothing_left = sq_head_ == sq_tail_ || !enabled_ || err_;
+    if (enabled()) s |= CCE_QSTS_ENABLED;
+    const bool nothing_left = sq_head_ == sq_tail_ || !enabled() || err_;
     if (!in_flight_ && nothing_left) s |= CCE_QSTS_IDLE;
     if (err_) s |= CCE_QSTS_ERROR;
     if ((ctrl_ & (CCE_QCTRL_DRAIN | CCE_QCTRL_ABORT)) && !in_flight_ && nothing_left)
@@ -84,10 +84,10 @@ void Queue::reg_write(uint32_t reg, uint64_t value, unsigned size) {
     // Ring geometry and PASID are locked while the queue is enabled.
     switch (reg & ~7u) {
     case CCE_Q_SQ_BASE:
-        if (!enabled_) sq_base_ = reg64_merge(sq_base_, sub, value, size);
+        if (!enabled()) sq_base_ = reg64_merge(sq_base_, sub, value, size);
         return;
     case CCE_Q_CQ_BASE:
-        if (!enabled_) cq_base_ = reg64_merge(cq_base_, sub, value, size);
+        if (!enabled()) cq_base_ = reg64_merge(cq_base_, sub, value, size);
         return;
     default: break;
     }
@@ -95,13 +95,13 @@ void Queue::reg_write(uint32_t reg, uint64_t value, unsigned size) {
     const auto v = static_cast<uint32_t>(value);
     switch (reg) {
     case CCE_Q_SQ_SIZE:
-        if (!enabled_) sq_size_ = v;
+        if (!enabled()) sq_size_ = v;
         break;
     case CCE_Q_CQ_SIZE:
-        if (!enabled_) cq_size_ = v;
+        if (!enabled()) cq_size_ = v;
         break;
     case CCE_Q_PASID:
-        if (!enabled_) pasid_reg_ = v & (CCE_QPASID_EN | CCE_QPASID_PASID_MASK);
+        if (!enabled()) pasid_reg_ = v & (CCE_QPASID_EN | CCE_QPASID_PASID_MASK);
         break;
     case CCE_Q_CTRL: set_ctrl(v); break;
     case CCE_Q_ERR: err_ &= ~v; break;
@@ -123,7 +123,6 @@ void Queue::set_ctrl(uint32_t v) {
             raise_error(CCE_QERR_BAD_CONFIG);
             return;
         }
-        enabled_ = true;
         err_ = 0;
         sq_head_ = sq_tail_ = cq_tail_ = cq_head_ = 0;
         phase_ = 1;
@@ -131,7 +130,6 @@ void Queue::set_ctrl(uint32_t v) {
         cq_full_ = false;
     } else if (!(v & CCE_QCTRL_ENABLE) && (old & CCE_QCTRL_ENABLE)) {
         // A job in flight stops at its next chunk and writes no completion.
-        enabled_ = false;
         top_.abort_event.notify(sc_core::SC_ZERO_TIME);
     }
     if ((v & CCE_QCTRL_ABORT) && !(old & CCE_QCTRL_ABORT))
@@ -142,7 +140,7 @@ void Queue::set_ctrl(uint32_t v) {
 
 void Queue::doorbell_write(uint32_t off, uint32_t value) {
     if (off == CCE_DB_SQ_TAIL) {
-        if (!enabled_) {
+        if (!enabled()) {
             err_ |= CCE_QERR_DISABLED_DB;  // recorded, does not halt a disabled queue
             return;
         }
@@ -154,7 +152,7 @@ void Queue::doorbell_write(uint32_t off, uint32_t value) {
         sq_tail_ = value;
         wake_.notify(sc_core::SC_ZERO_TIME);
     } else if (off == CCE_DB_CQ_HEAD) {
-        if (!enabled_) return;
+        if (!enabled()) return;
         if (value >= cq_size_) {
             raise_error(CCE_QERR_CQ_DB_OUT_OF_RANGE);
             return;
@@ -180,7 +178,7 @@ void Queue::reset() {
     sq_head_ = sq_tail_ = cq_tail_ = cq_head_ = 0;
     irq_ = 0;
     msix_vec_ = index_;
-    enabled_ = in_flight_ = page_wait_ = cq_full_ = false;
+    in_flight_ = page_wait_ = cq_full_ = false;
     phase_ = 1;
     irq_pending_ = 0;
     irq_timer_armed_ = false;
@@ -214,7 +212,7 @@ void Queue::process_one(uint64_t gen) {
     // abort (the cookie must come back); the job's data accesses are.
     const DmaContext ring = dma_context(gen);
     DmaContext job = ring;
-    job.cancelled = [this] { return !enabled_ || (ctrl_ & CCE_QCTRL_ABORT) || err_; };
+    job.cancelled = [this] { return !enabled() || (ctrl_ & CCE_QCTRL_ABORT) || err_; };
 
     in_flight_ = true;
     top_.wait_cycles(top_.cfg.desc_fetch_cycles);
@@ -248,7 +246,7 @@ void Queue::process_one(uint64_t gen) {
             if (gen != top_.gen) return;
         }
     }
-    if (!enabled_) {  // disabled mid-job: no completion
+    if (!enabled()) {  // disabled mid-job: no completion
         in_flight_ = false;
         return;
     }
@@ -286,7 +284,7 @@ bool Queue::write_completion(const DmaContext& c, cce_cpl cpl, uint8_t flags, ui
         cq_full_ = true;
         wait(cq_or_reset_);
         if (gen != top_.gen) return false;
-        if (!enabled_) {
+        if (!enabled()) {
             cq_full_ = false;
             in_flight_ = false;
             return false;

@@ -68,6 +68,10 @@ JobResult check_buffers(const cce_desc& d, const EngineConfig& cfg, bool in_plac
     return {};
 }
 
+bool param_buffer_ok(uint64_t addr, uint64_t len, const EngineConfig& cfg) {
+    return len <= cfg.max_job_len && (!len || (addr && !addr_wraps(addr, len)));
+}
+
 bool read_all(JobIo& io, uint64_t addr, size_t len, std::vector<uint8_t>& out, JobResult& res) {
     out.resize(len);
     const DmaOutcome r = io.read(addr, out.data(), len);

@@ -4,6 +4,7 @@
 // the engine state saved in a context buffer in host memory. The completion
 // carries the running checksum (Adler-32 for zlib, CRC-32 otherwise) in
 // `result` and, for DECOMPRESS, CCE_CPL_EOS once the stream has ended.
+#include <optional>
 #include <vector>
 
 #include "cce/datapath/deflate.h"
@@ -126,13 +127,13 @@ JobResult compress_execute(const cce_desc& d, JobIo& io) {
 #endif
     io.compute(compress_cycles(level, d.src_len));
     if (!streamed(d)) {
-        const df::Result r = df::compress(in.data(), in.size(), out.data(), out.size(), fmt,
-                                          level ? level : df::kDefaultLevel, wbits);
+        // The library maps level 0 to its default itself.
+        const df::Result r = df::compress(in.data(), in.size(), out.data(), out.size(), fmt, level, wbits);
         if (r.status != CCE_ST_SUCCESS) return job_fail(r.status, r.detail);
         return finish(io, d, r, out, res);
     }
     df::CompressStream s;
-    if (s.configure(fmt, level ? level : df::kDefaultLevel, wbits) != CCE_ST_SUCCESS)
+    if (s.configure(fmt, level, wbits) != CCE_ST_SUCCESS)
         return job_invalid(CCE_INVD_OP_FLAGS);
     if (!load_context(io, d, s, res)) return res;
     const df::Result r = s.process(in.data(), in.size(), out.data(), out.size(), df_first(d), df_last(d));
@@ -149,23 +150,18 @@ JobResult decompress_execute(const cce_desc& d, JobIo& io) {
     const unsigned fmt = CCE_CF_FMT(d.op_flags);
     std::vector<uint8_t> out(d.dst_len);
     df::Result r;
-    if (!streamed(d)) {
-        r = df::decompress(in.data(), in.size(), out.data(), out.size(), fmt);
+    std::optional<df::DecompressStream> s;
+    if (streamed(d)) {
+        s.emplace().configure(fmt);
+        if (!load_context(io, d, *s, res)) return res;
+        r = s->process(in.data(), in.size(), out.data(), out.size(), df_first(d), df_last(d));
     } else {
-        df::DecompressStream s;
-        s.configure(fmt);
-        if (!load_context(io, d, s, res)) return res;
-        r = s.process(in.data(), in.size(), out.data(), out.size(), df_first(d), df_last(d));
-        io.compute(decompress_cycles(r.consumed, r.produced));
-        if (r.status != CCE_ST_SUCCESS) return job_fail(r.status, r.detail);
-        res = finish(io, d, r, out, res);
-        if (res.status == CCE_ST_SUCCESS) store_context(io, d, s, res);
-        if (r.stream_end) res.cpl_flags |= CCE_CPL_EOS;
-        return res;
+        r = df::decompress(in.data(), in.size(), out.data(), out.size(), fmt);
     }
     io.compute(decompress_cycles(r.consumed, r.produced));
     if (r.status != CCE_ST_SUCCESS) return job_fail(r.status, r.detail);
     res = finish(io, d, r, out, res);
+    if (s && res.status == CCE_ST_SUCCESS) store_context(io, d, *s, res);
     if (r.stream_end) res.cpl_flags |= CCE_CPL_EOS;
     return res;
 }

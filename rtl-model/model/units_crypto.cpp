@@ -45,9 +45,8 @@ JobResult xts_validate(const cce_desc& d, const EngineConfig& cfg) {
 JobResult xts_execute(const cce_desc& d, JobIo& io) {
     JobResult res;
     cce_xts_param p{};
-    std::vector<uint8_t> raw, in;
-    if (!read_all(io, d.param, sizeof p, raw, res)) return res;
-    std::memcpy(&p, raw.data(), sizeof p);
+    std::vector<uint8_t> in;
+    if (!read_param(io, d, p, res)) return res;
     if (!read_all(io, d.src, d.src_len, in, res)) return res;
     const unsigned r = aes_rounds(d);
     const bool key256 = CCE_AF_KEY(d.op_flags) == CCE_AF_KEY_256;
@@ -84,11 +83,9 @@ JobResult gcm_validate(const cce_desc& d, const EngineConfig& cfg) {
 JobResult gcm_execute(const cce_desc& d, JobIo& io) {
     JobResult res;
     cce_gcm_param p{};
-    std::vector<uint8_t> raw, aad, in;
-    if (!read_all(io, d.param, sizeof p, raw, res)) return res;
-    std::memcpy(&p, raw.data(), sizeof p);
-    if (p.aad_len > io.cfg().max_job_len || (p.aad_len && (!p.aad || addr_wraps(p.aad, p.aad_len))))
-        return job_fail(CCE_ST_INVALID_PARAM);
+    std::vector<uint8_t> aad, in;
+    if (!read_param(io, d, p, res)) return res;
+    if (!param_buffer_ok(p.aad, p.aad_len, io.cfg())) return job_fail(CCE_ST_INVALID_PARAM);
     if (p.aad_len && !read_all(io, p.aad, p.aad_len, aad, res)) return res;
     if (!read_all(io, d.src, d.src_len, in, res)) return res;
     const unsigned r = aes_rounds(d);
@@ -185,11 +182,9 @@ JobResult hmac_validate(const cce_desc& d, const EngineConfig& cfg) {
 JobResult hmac_execute(const cce_desc& d, JobIo& io) {
     JobResult res;
     cce_hmac_param p{};
-    std::vector<uint8_t> raw, key, in;
-    if (!read_all(io, d.param, sizeof p, raw, res)) return res;
-    std::memcpy(&p, raw.data(), sizeof p);
-    if (p.rsvd || p.key_len > io.cfg().max_job_len || (p.key_len && (!p.key || addr_wraps(p.key, p.key_len))))
-        return job_fail(CCE_ST_INVALID_PARAM);
+    std::vector<uint8_t> key, in;
+    if (!read_param(io, d, p, res)) return res;
+    if (p.rsvd || !param_buffer_ok(p.key, p.key_len, io.cfg())) return job_fail(CCE_ST_INVALID_PARAM);
     if (p.key_len && !read_all(io, p.key, p.key_len, key, res)) return res;
     if (!read_all(io, d.src, d.src_len, in, res)) return res;
     uint8_t mac[CCE_SHA256_DIGEST_SIZE];

@@ -50,7 +50,6 @@ public:
     // ---- guest-physical memory ----
     uint64_t alloc_phys(size_t bytes);  // page-aligned, zeroed
     uint8_t* phys_ptr(uint64_t pa, size_t len);  // nullptr if out of range
-    size_t phys_size() const { return mem_size_; }
 
     // ---- address spaces (domain = PASID or kNoPasid) ----
     // Allocate and map bytes at a fresh page-aligned VA; returns the VA.

@@ -46,10 +46,8 @@ public:
     uint64_t reg64(uint32_t r) const;
     void set_reg(uint32_t r, uint32_t v);
     uint32_t domain() const { return opts_.pasid ? *opts_.pasid : kNoPasid; }
-    unsigned index() const { return index_; }
     uint64_t sq_va() const { return sq_; }
     uint64_t cq_va() const { return cq_; }
-    uint32_t sq_tail() const { return tail_; }
 
 private:
     Harness& h_;
