@@ -13,6 +13,12 @@ CCE_BASE_PKGS=(
 	gzip
 )
 
+# The VM: initramfs tools, firmware for a direct kernel boot, launcher tools.
+CCE_VM_PKGS=(
+	busybox-static cpio kmod file bc  # image.sh, vm.sh
+	seabios qemu-system-data          # bios-256k.bin, linuxboot_dma.bin
+)
+
 # cce_missing_pkgs PKG...: prints the packages that are not installed.
 cce_missing_pkgs() {
 	local p

@@ -10,7 +10,8 @@
  * NOP again, and finally exit with the queue still running and mapped, so
  * the kernel's release path has to stop it.
  *
- * Built statically by kernel/tests/boot-smoke.sh for the guest initramfs.
+ * Built statically (scenarios/CMakeLists.txt) for the guest initramfs; CTest
+ * vm_queue runs it in the VM.
  * Prints CCE-QUEUE-TEST-OK and exits 0 on success.
  */
 #include <errno.h>

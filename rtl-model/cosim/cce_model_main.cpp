@@ -4,7 +4,7 @@
 //
 //   cce-model --socket PATH [--queues N] [--clock-mhz N] [--log FILE]
 //             [--xfer-kib N] [--timeout-ms N] [--spin-us N] [--no-shared-ram]
-//             [--accept-timeout-ms N]
+//             [--accept-timeout-ms N] [--stats FILE]
 //
 // Listens on PATH, accepts one connection, serves it until QEMU closes it,
 // prints the engine's statistics and exits (0: clean close; 1: link error).
@@ -15,6 +15,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 #include <unistd.h>
 
 #include "cce/cosim/model_link.h"
@@ -28,9 +29,10 @@ void usage(FILE* f) {
                  "usage: cce-model --socket PATH [--queues N] [--clock-mhz N] [--log FILE]\n"
                  "                 [--datapath reference|rtl|UNIT,...] [--trace PREFIX FIRST LAST]\n"
                  "                 [--xfer-kib N] [--timeout-ms N] [--spin-us N]\n"
-                 "                 [--no-shared-ram] [--accept-timeout-ms N]\n"
+                 "                 [--no-shared-ram] [--accept-timeout-ms N] [--stats FILE]\n"
                  "  --datapath: units crc, aes, sha, lz77 on their Verilated RTL cores\n"
-                 "  --trace: VCD of the RTL cores for jobs FIRST..LAST (PREFIX-crc.vcd, ...)\n");
+                 "  --trace: VCD of the RTL cores for jobs FIRST..LAST (PREFIX-crc.vcd, ...)\n"
+                 "  --stats: at exit, write the statistics to FILE as key=value lines\n");
 }
 
 bool parse_uint(const char* s, unsigned long lo, unsigned long hi, unsigned long* out) {
@@ -42,10 +44,60 @@ bool parse_uint(const char* s, unsigned long lo, unsigned long hi, unsigned long
     return true;
 }
 
+// key=value lines for scripts (scenario expectations, vm tests).
+bool write_stats(const std::string& path, const cce::model::EngineStats& s, bool clean, FILE* log) {
+    FILE* f = std::fopen(path.c_str(), "w");
+    if (!f) {
+        std::fprintf(log, "cce-model: cannot write %s: %s\n", path.c_str(), std::strerror(errno));
+        return false;
+    }
+    auto kv = [f](const char* k, uint64_t v) { std::fprintf(f, "%s=%llu\n", k, (unsigned long long)v); };
+    kv("clean_exit", clean ? 1 : 0);
+    kv("jobs", s.jobs);
+    kv("bytes_in", s.bytes_in);
+    kv("bytes_out", s.bytes_out);
+    kv("atc_hits", s.atc_hits);
+    kv("atc_misses", s.atc_misses);
+    kv("atc_invalidations", s.atc_invalidations);
+    kv("page_requests", s.page_requests);
+    kv("page_responses_ok", s.page_responses_ok);
+    kv("page_responses_fail", s.page_responses_fail);
+    kv("dma_reads", s.dma_reads);
+    kv("dma_writes", s.dma_writes);
+    kv("msix", s.msix);
+    kv("resets", s.resets);
+    kv("rtl_jobs", s.rtl_jobs);
+    uint64_t errors = 0, faults = 0;
+    std::vector<uint64_t> by_status;
+    for (size_t i = 0; i < s.queues.size(); ++i) {
+        faults += s.queues[i].translation_faults;
+        const auto& bs = s.queues[i].by_status;
+        if (by_status.size() < bs.size()) by_status.resize(bs.size());
+        for (size_t k = 0; k < bs.size(); ++k) by_status[k] += bs[k];
+        char k[48];
+        std::snprintf(k, sizeof k, "queue%zu_jobs", i);
+        kv(k, s.queues[i].jobs);
+        std::snprintf(k, sizeof k, "queue%zu_errors", i);
+        kv(k, s.queues[i].errors);
+        errors += s.queues[i].errors;
+    }
+    kv("errors", errors);
+    kv("translation_faults", faults);
+    for (size_t k = 0; k < by_status.size(); ++k) {
+        if (!by_status[k]) continue;
+        char key[64];
+        std::snprintf(key, sizeof key, "status_%s", cce::model::status_name(static_cast<uint8_t>(k)));
+        for (char* c = key; *c; ++c)
+            if (*c == '-') *c = '_';
+        kv(key, by_status[k]);
+    }
+    return std::fclose(f) == 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string sock, log_path;
+    std::string sock, log_path, stats_path;
     cce::cosim::LinkOptions opt;
     int accept_timeout_ms = -1;
     uint32_t rtl_units = 0;
@@ -64,6 +116,8 @@ int main(int argc, char** argv) {
         };
         if (a == "--socket" && i + 1 < argc) {
             sock = argv[++i];
+        } else if (a == "--stats" && i + 1 < argc) {
+            stats_path = argv[++i];
         } else if (a == "--log" && i + 1 < argc) {
             log_path = argv[++i];
         } else if (a == "--queues") {
@@ -148,6 +202,7 @@ int main(int argc, char** argv) {
         link.attach(&engine);
         ok = link.run();
         std::fprintf(log, "%s", engine.stats_report().c_str());
+        if (!stats_path.empty() && !write_stats(stats_path, engine.stats(), ok, log)) ok = false;
     }
     const auto& s = link.stats();
     std::fprintf(log,

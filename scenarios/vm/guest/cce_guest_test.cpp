@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: MIT
+// cce-guest-test: end-to-end tests that run inside the accel-testbed VM,
+// against the real driver (cce.ko on uacce), the device (cce-pci + the
+// SystemC model) and libcce, with SVA: every buffer is a plain pointer into
+// the process's own address space. Statically linked for the busybox guest.
+//
+// The host side (scenarios/vm/tests/vm_test.sh) boots the VM, runs one
+// suite, and checks what the guest cannot see: the model's page-request
+// counters and the guest kernel log.
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fcntl.h>
+#include <openssl/sha.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "cce/libcce.h"
+
+namespace {
+
+constexpr size_t kPage = 4096;
+
+// A context on the device only: a software fallback would hide failures.
+cce_ctx* open_hw() {
+    cce_open_opts o;
+    cce_open_opts_init(&o);
+    o.policy = CCE_POLICY_HW_ONLY;
+    cce_ctx* ctx = nullptr;
+    int rc = cce_open(&o, &ctx);
+    if (rc != CCE_OK) {
+        ADD_FAILURE() << "cce_open(HW_ONLY): " << cce_strerror(rc);
+        return nullptr;
+    }
+    return ctx;
+}
+
+struct Ctx {
+    cce_ctx* c = open_hw();
+    ~Ctx() { cce_close(c); }
+};
+
+// Anonymous memory nobody has touched: every device access to it needs a
+// page request (PRI) that the guest kernel's IOPF handler resolves.
+struct Untouched {
+    void* p = MAP_FAILED;
+    size_t n = 0;
+    explicit Untouched(size_t len) : n(len) {
+        p = mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) std::abort();
+    }
+    ~Untouched() { munmap(p, n); }
+    uint8_t* bytes() const { return static_cast<uint8_t*>(p); }
+};
+
+// Pages of p..p+n resident in RAM (mincore): proves "untouched" before a job.
+size_t resident_pages(const void* p, size_t n) {
+    std::vector<unsigned char> v((n + kPage - 1) / kPage);
+    if (mincore(const_cast<void*>(p), n, v.data()) != 0) return SIZE_MAX;
+    size_t r = 0;
+    for (auto b : v) r += b & 1;
+    return r;
+}
+
+void fill_pattern(uint8_t* p, size_t n, uint32_t seed) {
+    // Compressible but not trivial: words from a small alphabet.
+    uint32_t x = seed * 2654435761u + 1;
+    for (size_t i = 0; i < n; ++i) {
+        x = x * 1103515245u + 12345u;
+        p[i] = static_cast<uint8_t>("acgt \n"[(x >> 16) % 6]);
+    }
+}
+
+std::vector<uint8_t> inflate_zlib(const uint8_t* p, size_t n, size_t expect) {
+    std::vector<uint8_t> out(expect + 1);
+    uLongf len = out.size();
+    int rc = uncompress(out.data(), &len, p, n);
+    if (rc != Z_OK) {
+        ADD_FAILURE() << "zlib uncompress: " << rc;
+        return {};
+    }
+    out.resize(len);
+    return out;
+}
+
+std::string read_sysfs(const std::string& path) {
+    std::ifstream f(path);
+    std::string s;
+    std::getline(f, s);
+    return s;
+}
+
+int available_instances() {
+    std::string s = read_sysfs("/sys/class/uacce/cce-0/available_instances");
+    return s.empty() ? -1 : std::atoi(s.c_str());
+}
+
+// Runs a mixed batch on the device and checks every result on the CPU.
+void verified_batch(cce_ctx* ctx, uint32_t seed, int rounds) {
+    std::vector<uint8_t> a(64 * 1024 + seed % 1000), b(a.size()), c(cce_compress_bound(a.size()));
+    for (int r = 0; r < rounds; ++r) {
+        fill_pattern(a.data(), a.size(), seed + r);
+        ASSERT_EQ(cce_memcpy(ctx, b.data(), a.data(), a.size()), CCE_OK);
+        ASSERT_EQ(0, std::memcmp(a.data(), b.data(), a.size()));
+        uint32_t crc = 0;
+        ASSERT_EQ(cce_crc32(ctx, a.data(), a.size(), &crc), CCE_OK);
+        ASSERT_EQ(crc, crc32(0, a.data(), a.size()));
+        uint8_t d[32], e[32];
+        ASSERT_EQ(cce_sha256(ctx, a.data(), a.size(), d), CCE_OK);
+        SHA256(a.data(), a.size(), e);
+        ASSERT_EQ(0, std::memcmp(d, e, 32));
+        size_t out = 0;
+        ASSERT_EQ(cce_compress(ctx, CCE_FMT_ZLIB, 1, a.data(), a.size(), c.data(), c.size(), &out), CCE_OK);
+        auto back = inflate_zlib(c.data(), out, a.size());
+        ASSERT_EQ(back.size(), a.size());
+        ASSERT_EQ(0, std::memcmp(back.data(), a.data(), a.size()));
+    }
+}
+
+bool wait_for(const std::function<bool()>& cond, int ms) {
+    for (int i = 0; i < ms / 10; ++i) {
+        if (cond()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return cond();
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- SVA ----
+
+// A freshly mapped, never-touched source and destination: the device reads
+// zero pages and writes fresh ones through PRI; the output inflates back.
+TEST(Sva, CompressNeverTouchedBuffers) {
+    Ctx ctx;
+    ASSERT_TRUE(ctx.c);
+    const size_t n = 8u << 20;
+    Untouched src(n), dst(cce_compress_bound(n)), back(n);
+    ASSERT_EQ(resident_pages(src.p, n), 0u);
+    ASSERT_EQ(resident_pages(dst.p, dst.n), 0u);
+    size_t out = 0;
+    ASSERT_EQ(cce_compress(ctx.c, CCE_FMT_ZLIB, 1, src.p, n, dst.p, dst.n, &out), CCE_OK);
+    std::printf("SVA: %zu never-touched bytes compressed by the device to %zu bytes\n", n, out);
+    auto plain = inflate_zlib(dst.bytes(), out, n);
+    ASSERT_EQ(plain.size(), n);
+    for (size_t i = 0; i < n; ++i) ASSERT_EQ(plain[i], 0) << "at " << i;
+
+    // And back on the device into another never-touched buffer.
+    ASSERT_EQ(resident_pages(back.p, n), 0u);
+    size_t got = 0;
+    ASSERT_EQ(cce_decompress(ctx.c, CCE_FMT_ZLIB, dst.p, out, back.p, n, &got), CCE_OK);
+    ASSERT_EQ(got, n);
+    std::printf("SVA: device decompressed into %zu never-touched pages; %zu now resident\n", n / kPage,
+                resident_pages(back.p, n));
+    for (size_t i = 0; i < n; ++i) ASSERT_EQ(back.bytes()[i], 0) << "at " << i;
+    std::printf("SVA-PAGES: %zu\n", (n + n) / kPage);
+
+    cce_stats st;
+    ASSERT_EQ(cce_get_stats(ctx.c, &st), CCE_OK);
+    EXPECT_EQ(st.jobs_sw, 0u);
+    EXPECT_GE(st.jobs_hw, 2u);
+}
+
+// Real data written by the CPU, output into untouched memory.
+TEST(Sva, PatternIntoNeverTouchedOutput) {
+    Ctx ctx;
+    ASSERT_TRUE(ctx.c);
+    const size_t n = 2u << 20;
+    std::vector<uint8_t> src(n);
+    fill_pattern(src.data(), n, 7);
+    Untouched dst(cce_compress_bound(n)), back(n);
+    size_t out = 0, got = 0;
+    ASSERT_EQ(cce_compress(ctx.c, CCE_FMT_GZIP, 6, src.data(), n, dst.p, dst.n, &out), CCE_OK);
+    ASSERT_EQ(cce_decompress(ctx.c, CCE_FMT_GZIP, dst.p, out, back.p, n, &got), CCE_OK);
+    ASSERT_EQ(got, n);
+    ASSERT_EQ(0, std::memcmp(back.p, src.data(), n));
+    std::printf("SVA: %zu pattern bytes -> %zu gzip bytes -> back, verified\n", n, out);
+}
+
+// ---------------------------------------------------------- two PASIDs ----
+
+namespace {
+// An address the first process never maps; the second maps its secret there.
+void* const kSecretAddr = reinterpret_cast<void*>(0x6e0000000000ull);
+constexpr size_t kSecretLen = 64 * 1024;
+
+int child_owner(int ready_w, int done_r) {
+    void* p = mmap(kSecretAddr, kSecretLen, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p != kSecretAddr) return 10;
+    std::memset(p, 0x5a, kSecretLen);
+    cce_ctx* ctx = open_hw();
+    if (!ctx) return 11;
+    verified_batch(ctx, 100, 20);
+    if (::testing::Test::HasFailure()) return 12;
+    if (write(ready_w, "r", 1) != 1) return 13;
+    char c;
+    if (read(done_r, &c, 1) != 1) return 14;
+    // The other process tried to read and overwrite this memory.
+    for (size_t i = 0; i < kSecretLen; ++i)
+        if (static_cast<uint8_t*>(p)[i] != 0x5a) return 15;
+    verified_batch(ctx, 200, 5);
+    cce_close(ctx);
+    return ::testing::Test::HasFailure() ? 16 : 0;
+}
+
+int child_intruder(int ready_r, int done_w) {
+    cce_ctx* ctx = open_hw();
+    if (!ctx) return 20;
+    verified_batch(ctx, 300, 20);
+    if (::testing::Test::HasFailure()) return 21;
+    char c;
+    if (read(ready_r, &c, 1) != 1) return 22;
+    // Our address space has nothing at kSecretAddr; the other one does.
+    std::vector<uint8_t> mine(kSecretLen, 0x11);
+    int rc = cce_memcpy(ctx, mine.data(), kSecretAddr, kSecretLen);
+    std::printf("PASID: read of the other process's address: %s\n", cce_strerror(rc));
+    if (rc != CCE_E_FAULT) return 23;
+    for (auto b : mine)
+        if (b != 0x11) return 24;  // leaked data
+    rc = cce_memcpy(ctx, kSecretAddr, mine.data(), kSecretLen);
+    std::printf("PASID: write to the other process's address: %s\n", cce_strerror(rc));
+    if (rc != CCE_E_FAULT) return 25;
+    uint32_t crc;
+    rc = cce_crc32(ctx, kSecretAddr, kSecretLen, &crc);
+    if (rc != CCE_E_FAULT) return 26;
+    // The queue still works after the faults.
+    verified_batch(ctx, 400, 5);
+    if (write(done_w, "d", 1) != 1) return 27;
+    cce_close(ctx);
+    return ::testing::Test::HasFailure() ? 28 : 0;
+}
+}  // namespace
+
+TEST(Pasid, TwoProcessesIsolated) {
+    ASSERT_EQ(mmap(kSecretAddr, kPage, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0),
+              kSecretAddr)
+        << "test address not free";
+    munmap(kSecretAddr, kPage);
+    int ready[2], done[2];
+    ASSERT_EQ(pipe(ready), 0);
+    ASSERT_EQ(pipe(done), 0);
+    pid_t owner = fork();
+    if (owner == 0) _exit(child_owner(ready[1], done[0]));
+    pid_t intruder = fork();
+    if (intruder == 0) _exit(child_intruder(ready[0], done[1]));
+    int st1 = 0, st2 = 0;
+    ASSERT_EQ(waitpid(owner, &st1, 0), owner);
+    ASSERT_EQ(waitpid(intruder, &st2, 0), intruder);
+    EXPECT_TRUE(WIFEXITED(st1) && WEXITSTATUS(st1) == 0) << "owner status " << st1;
+    EXPECT_TRUE(WIFEXITED(st2) && WEXITSTATUS(st2) == 0) << "intruder status " << st2;
+}
+
+// ------------------------------------------------------------ teardown ----
+
+TEST(Teardown, KillWithJobsInFlight) {
+    const int avail0 = available_instances();
+    ASSERT_GT(avail0, 0);
+    for (int round = 0; round < 3; ++round) {
+        int p[2];
+        ASSERT_EQ(pipe(p), 0);
+        pid_t child = fork();
+        if (child == 0) {
+            cce_ctx* ctx = open_hw();
+            if (!ctx) _exit(1);
+            const size_t n = 1u << 20;
+            static std::vector<uint8_t> src(n);
+            fill_pattern(src.data(), n, round);
+            std::vector<cce_job> jobs(24);
+            std::vector<std::vector<uint8_t>> outs(jobs.size(), std::vector<uint8_t>(cce_compress_bound(n)));
+            int queued = 0;
+            for (size_t i = 0; i < jobs.size(); ++i) {
+                cce_job& j = jobs[i];
+                std::memset(&j, 0, sizeof j);
+                j.op = CCE_JOB_COMPRESS;
+                j.src = src.data();
+                j.src_len = n;
+                j.dst = outs[i].data();
+                j.dst_cap = outs[i].size();
+                j.format = CCE_FMT_RAW;
+                j.level = 6;
+                if (cce_submit(ctx, &j) == CCE_OK) ++queued;
+            }
+            char c = static_cast<char>(queued);
+            if (write(p[1], &c, 1) != 1) _exit(2);
+            pause();
+            _exit(3);
+        }
+        close(p[1]);
+        char queued = 0;
+        ASSERT_EQ(read(p[0], &queued, 1), 1);
+        close(p[0]);
+        usleep(round * 20000);
+        ASSERT_EQ(kill(child, SIGKILL), 0);
+        int st = 0;
+        ASSERT_EQ(waitpid(child, &st, 0), child);
+        ASSERT_TRUE(WIFSIGNALED(st));
+        std::printf("TEARDOWN: round %d: killed a process with %d jobs queued\n", round, queued);
+        ASSERT_GT(queued, 0);
+        // The queue goes back to the pool once the device stopped using it.
+        ASSERT_TRUE(wait_for([&] { return available_instances() == avail0; }, 10000))
+            << "available_instances " << available_instances() << ", expected " << avail0;
+        // A new process (here: this one) gets a working queue.
+        Ctx ctx;
+        ASSERT_TRUE(ctx.c);
+        verified_batch(ctx.c, 500 + round, 3);
+    }
+}
+
+// -------------------------------------------------------------- reload ----
+
+TEST(Driver, UnloadReload) {
+    for (int round = 0; round < 2; ++round) {
+        ASSERT_EQ(std::system("rmmod cce"), 0);
+        struct stat sb;
+        ASSERT_NE(stat("/dev/cce-0", &sb), 0) << "/dev/cce-0 still there after rmmod";
+        ASSERT_EQ(std::system("modprobe cce"), 0);
+        ASSERT_TRUE(wait_for([&] { return stat("/dev/cce-0", &sb) == 0; }, 5000));
+        Ctx ctx;
+        ASSERT_TRUE(ctx.c);
+        verified_batch(ctx.c, 600 + round, 3);
+        std::printf("RELOAD: round %d: rmmod + modprobe, device works\n", round);
+    }
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# vm_test.sh CASE - one vm-labelled test: boots the VM with scenarios/vm/vm.sh,
+# runs the in-guest part, checks the host-side evidence (model statistics,
+# guest kernel log: vm.sh fails on WARNING/BUG/Oops).
+#
+#   sva       never-touched buffers compressed through SVA; the model must
+#             have seen at least one page request per touched page
+#   pasid     two processes, two PASIDs; cross-process access must fault
+#   teardown  a process killed with jobs in flight; the queue comes back
+#   reload    rmmod/modprobe cce with the VM up
+#   queue     kernel/tests/cce-queue-test: the raw uacce queue interface,
+#             NOPs, PRI, an error halt by a doorbell beyond the ring and its
+#             recovery, exit with the queue running
+#   cli       the static cce CLI: compress/decompress/encrypt/hash, verified
+#   no_iommu  no IOMMU: the driver says SVA is unavailable, no /dev/cce-N
+#
+# Needs CCE_QEMU, CCE_KDIR, CCE_VM_IMAGE, CCE_MODEL: ./testbed test exports
+# them and also writes them to build/main/vm.env (CCE_VM_ENV), read when
+# they are not set, so ctest can run these by hand; fails when they are
+# missing.
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+VM=$HERE/../vm.sh
+CASE=${1:?usage: vm_test.sh CASE}
+if [ -z "${CCE_QEMU:-}" ] && [ -f "${CCE_VM_ENV:-}" ]; then
+	# shellcheck disable=SC1090
+	. "$CCE_VM_ENV"
+	export CCE_QEMU CCE_KDIR CCE_VM_IMAGE CCE_MODEL
+fi
+
+for v in CCE_QEMU CCE_KDIR CCE_VM_IMAGE CCE_MODEL; do
+	if [ -z "${!v:-}" ]; then
+		echo "FAIL: $v is not set: run the vm tests through ./testbed test (it builds QEMU, the kernel and the image)" >&2
+		exit 1
+	fi
+done
+LOGS=$(mktemp -d "${TMPDIR:-/tmp}/cce-vm-test-$CASE.XXXXXX")
+OUT=$LOGS/output
+fail() {
+	echo "FAIL: $*" >&2
+	echo "logs: $LOGS" >&2
+	exit 1
+}
+stat_of() { sed -n "s/^$1=//p" "$LOGS/model-0.stats" 2>/dev/null | head -n1; }
+run_vm() {
+	set +e
+	"$VM" --log-dir "$LOGS" --timeout 600 "$@" | tee "$OUT"
+	local rc=${PIPESTATUS[0]}
+	set -e
+	return "$rc"
+}
+
+case "$CASE" in
+sva)
+	run_vm -- cce-guest-test --gtest_filter='Sva.*' || fail "guest test failed"
+	pages=$(sed -n 's/^SVA-PAGES: //p' "$OUT")
+	prq=$(stat_of page_requests)
+	echo "model: $prq page requests ($(stat_of page_responses_ok) ok), guest touched $pages pages through the device"
+	[ -n "$pages" ] && [ -n "$prq" ] || fail "missing SVA-PAGES or model statistics"
+	[ "$prq" -ge "$pages" ] || fail "expected at least $pages page requests, model saw $prq"
+	;;
+pasid)
+	run_vm -- cce-guest-test --gtest_filter='Pasid.*' || fail "guest test failed"
+	tf=$(stat_of translation_faults)
+	echo "model: $tf translation faults completed"
+	[ "${tf:-0}" -ge 3 ] || fail "expected >= 3 translation faults from the intruding process, model saw ${tf:-none}"
+	;;
+teardown)
+	run_vm -- cce-guest-test --gtest_filter='Teardown.*' || fail "guest test failed"
+	echo "model: $(stat_of jobs) jobs, $(stat_of status_aborted || true) aborted"
+	;;
+reload)
+	run_vm -- cce-guest-test --gtest_filter='Driver.*' || fail "guest test failed"
+	grep -aq 'cce 0000:.*CCE 1\.' "$LOGS/console.log" || fail "no probe line in the guest log"
+	n=$(grep -ac 'cce 0000:.*CCE 1\.' "$LOGS/console.log")
+	[ "$n" -ge 3 ] || fail "expected 3 probes (boot + 2 reloads), saw $n"
+	;;
+queue)
+	run_vm -- cce-queue-test /dev/cce-0 || fail "cce-queue-test failed"
+	grep -q 'CCE-QUEUE-TEST-OK' "$OUT" || fail "no CCE-QUEUE-TEST-OK"
+	;;
+cli)
+	run_vm --put "$HERE/cli-check.sh:/root/cli-check.sh" -- sh /root/cli-check.sh ||
+		fail "CLI check failed in the guest"
+	;;
+no_iommu)
+	run_vm --no-iommu -- sh -c 'cat /sys/bus/pci/drivers/cce/*/sva; ls /dev/cce-* 2>/dev/null; cce list' ||
+		true
+	grep -q '^unavailable: ' "$OUT" || fail "sysfs sva does not say 'unavailable: ...'"
+	! grep -q '^/dev/cce-' "$OUT" || fail "/dev/cce-N exists without SVA"
+	grep -aq 'SVA unavailable\|sva.*unavailable\|SVA.*not' "$LOGS/console.log" ||
+		fail "dmesg does not say why SVA is unavailable"
+	;;
+*)
+	fail "unknown case '$CASE'"
+	;;
+esac
+echo "PASS: vm_$CASE"
+rm -rf "$LOGS"
