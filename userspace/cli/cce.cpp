@@ -10,6 +10,8 @@
 //   cce bench [--ops LIST] [--sizes LIST] [--time SEC]
 //   global: --backend hw|sw|auto|loopback, --device PATH, --fallback, --chunk BYTES
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +21,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cce/libcce.h"
@@ -81,6 +84,70 @@ std::vector<uint8_t> read_path(const std::string& p) {
     ::close(fd);
     return v;
 }
+
+// Memory the device works on directly (SVA: plain pointers, no copies).
+// Input: a regular file is mapped, so the device reads the page cache
+// itself; stdin, pipes and empty files are read into memory. Output: a
+// fresh anonymous mapping the CPU never touches before the device writes
+// it; the device's writes fault the pages in through PRI page requests.
+class Buf {
+public:
+    Buf() = default;
+    explicit Buf(size_t n) { alloc(n); }
+    Buf(const Buf&) = delete;
+    Buf& operator=(const Buf&) = delete;
+    Buf(Buf&& o) noexcept
+        : map_(std::exchange(o.map_, nullptr)), size_(std::exchange(o.size_, 0)),
+          cap_(std::exchange(o.cap_, 0)), vec_(std::move(o.vec_)) {}
+    Buf& operator=(Buf&&) = delete;
+    ~Buf() { release(); }
+
+    static Buf input(const std::string& p) {
+        Buf b;
+        if (!p.empty() && p != "-") {
+            const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+            if (fd < 0) die("cannot open " + p + ": " + std::strerror(errno));
+            struct stat st;
+            if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+                void* m = ::mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+                if (m != MAP_FAILED) {
+                    b.map_ = static_cast<uint8_t*>(m);
+                    b.size_ = b.cap_ = size_t(st.st_size);
+                }
+            }
+            if (!b.map_) b.vec_ = read_fd(fd, p);
+            ::close(fd);
+        } else {
+            b.vec_ = read_fd(0, "stdin");
+        }
+        if (!b.map_) b.size_ = b.vec_.size();
+        return b;
+    }
+    // A new, untouched mapping of at least n bytes (old contents dropped).
+    void alloc(size_t n) {
+        release();
+        cap_ = std::max<size_t>(n, 1);
+        void* m = ::mmap(nullptr, cap_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED) die("out of memory for " + std::to_string(n) + " bytes");
+        map_ = static_cast<uint8_t*>(m);
+        size_ = n;
+    }
+    uint8_t* data() { return map_ ? map_ : vec_.data(); }
+    const uint8_t* data() const { return map_ ? map_ : vec_.data(); }
+    size_t size() const { return size_; }
+    // Only shrinks the visible length (e.g. the GCM tag split off the input).
+    void truncate(size_t n) { size_ = std::min(size_, n); }
+
+private:
+    void release() {
+        if (map_) ::munmap(map_, cap_);
+        map_ = nullptr;
+        size_ = cap_ = 0;
+    }
+    uint8_t* map_ = nullptr;
+    size_t size_ = 0, cap_ = 0;
+    std::vector<uint8_t> vec_;
+};
 
 void write_path(const std::string& p, const uint8_t* d, size_t n) {
     int fd = 1;
@@ -199,12 +266,12 @@ struct Opts {
 };
 
 int cmd_compress(cce_ctx* c, const Opts& o, bool comp) {
-    const auto in = read_path(o.in);
+    const Buf in = Buf::input(o.in);
     const int fmt = fmt_of(o.fmt);
-    std::vector<uint8_t> out;
+    Buf out;
     size_t n = 0;
     if (comp) {
-        out.resize(cce_compress_bound(in.size()));
+        out.alloc(cce_compress_bound(in.size()));
         check(cce_compress(c, fmt, o.level, in.data(), in.size(), out.data(), out.size(), &n), "compress");
     } else {
         size_t cap = std::max<size_t>(in.size() * 4, 1 << 20);
@@ -214,7 +281,7 @@ int cmd_compress(cce_ctx* c, const Opts& o, bool comp) {
             cap = std::max<size_t>(cap, size_t(isize) + 1);
         }
         for (;;) {
-            out.resize(cap);
+            out.alloc(cap);
             const int err = cce_decompress(c, fmt, in.data(), in.size(), out.data(), out.size(), &n);
             if (err == CCE_E_OUTPUT_TOO_SMALL && cap < (size_t{1} << 40)) {
                 cap *= 2;
@@ -230,12 +297,12 @@ int cmd_compress(cce_ctx* c, const Opts& o, bool comp) {
 
 int cmd_cipher(cce_ctx* c, const Opts& o, bool enc) {
     if (o.key.empty()) die("encrypt/decrypt need -k KEYFILE");
-    auto in = read_path(o.in);
+    Buf in = Buf::input(o.in);
     const auto key = read_path(o.key);
     if (o.mode == "xts") {
         const auto iv = o.iv.empty() ? std::vector<uint8_t>(16, 0) : read_path(o.iv);
         if (iv.size() != 16) die("xts tweak (--iv) must be 16 bytes");
-        std::vector<uint8_t> out(in.size());
+        Buf out(in.size());
         check(cce_xts(c, enc, key.data(), key.size(), iv.data(), o.sector, in.data(), out.data(), in.size()), "xts");
         write_path(o.out, out.data(), out.size());
         return 0;
@@ -247,9 +314,9 @@ int cmd_cipher(cce_ctx* c, const Opts& o, bool enc) {
     if (!enc) {
         if (in.size() < 16) die("gcm decrypt: input shorter than the 16-byte tag");
         std::memcpy(tag, in.data() + in.size() - 16, 16);
-        in.resize(in.size() - 16);
+        in.truncate(in.size() - 16);
     }
-    std::vector<uint8_t> out(in.size() + 16);
+    Buf out(in.size() + 16);
     check(cce_gcm(c, enc, key.data(), key.size(), iv.data(), iv.size(), aad.data(), aad.size(), in.data(),
                   out.data(), in.size(), tag, 16),
           "gcm");
@@ -267,7 +334,7 @@ int cmd_hash(cce_ctx* c, const Opts& o) {
     if (files.empty()) files.push_back("-");
     const auto key = o.hmac_key.empty() ? std::vector<uint8_t>{} : read_path(o.hmac_key);
     for (const auto& f : files) {
-        const auto in = read_path(f);
+        const Buf in = Buf::input(f);
         uint8_t d[32];
         if (o.hmac_key.empty()) check(cce_sha256(c, in.data(), in.size(), d), "sha256");
         else check(cce_hmac_sha256(c, key.data(), key.size(), in.data(), in.size(), d), "hmac");
@@ -280,7 +347,7 @@ int cmd_crc(cce_ctx* c, const Opts& o) {
     std::vector<std::string> files = o.files;
     if (files.empty()) files.push_back("-");
     for (const auto& f : files) {
-        const auto in = read_path(f);
+        const Buf in = Buf::input(f);
         uint32_t crc = 0;
         check(o.crc32c ? cce_crc32c(c, in.data(), in.size(), &crc) : cce_crc32(c, in.data(), in.size(), &crc), "crc");
         std::printf("%08x  %s\n", crc, f.c_str());
