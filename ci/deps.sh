@@ -11,6 +11,7 @@ CCE_BASE_PKGS=(
 	libsystemc-dev                   # the engine model
 	verilator                        # RTL cores (rtl-model/rtl)
 	gzip
+	libyaml-cpp-dev                  # scenario files (scenarios/runner)
 )
 
 # The VM: initramfs tools, firmware for a direct kernel boot, launcher tools.

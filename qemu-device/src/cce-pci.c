@@ -99,12 +99,25 @@ struct CcePciState {
     int serving;                /* depth of model requests being served */
     bool bus_master;
 
+    /*
+     * MSI-X messages that arrive while a synchronous call to the model is
+     * outstanding (wait.type set) are delivered from a bottom half: the
+     * call may run inside another device's MMIO handler (e.g. intel-iommu
+     * invalidations reaching cce_iotlb_notify), and an MSI write to that
+     * device's interrupt-remapping region from there would be dropped by
+     * QEMU's re-entrancy guard. Same-vector messages coalesce, like a
+     * pending bit.
+     */
+    QEMUBH *msix_bh;
+    unsigned long msix_deferred[BITS_TO_LONGS(CCE_MSIX_VECTORS(CCE_MAX_QUEUES))];
+
     GHashTable *pasids;         /* pasid -> CcePasid* */
     uint64_t stat_msgs_in;
     uint64_t stat_msgs_out;
 };
 
 static void cce_link_readable(void *opaque);
+static void cce_msix(CcePciState *s, unsigned vector);
 
 static unsigned cce_nvec(CcePciState *s)
 {
@@ -151,7 +164,7 @@ static void cce_device_lost(CcePciState *s, const char *fmt, ...)
         pcie_aer_inject_error(pdev, &err);
     }
     if (msix_enabled(pdev)) {
-        msix_notify(pdev, CCE_MSIX_ERR_VECTOR(s->num_queues));
+        cce_msix(s, CCE_MSIX_ERR_VECTOR(s->num_queues));
     }
 }
 
@@ -640,8 +653,6 @@ static void cce_serve_page_req(CcePciState *s, const struct cce_cosim_msg *m)
 
 static void cce_serve(CcePciState *s, const struct cce_cosim_msg *m)
 {
-    PCIDevice *pdev = PCI_DEVICE(s);
-
     s->serving++;
     switch (m->type) {
     case CCE_COSIM_DMA_READ:
@@ -656,9 +667,7 @@ static void cce_serve(CcePciState *s, const struct cce_cosim_msg *m)
         break;
     case CCE_COSIM_MSIX:
         trace_cce_pci_msix(m->u.msix.vector);
-        if (msix_enabled(pdev)) {
-            msix_notify(pdev, m->u.msix.vector);
-        }
+        cce_msix(s, m->u.msix.vector);
         break;
     default:
         /* cce_link_decode() lets only the types above through. */
@@ -666,6 +675,43 @@ static void cce_serve(CcePciState *s, const struct cce_cosim_msg *m)
         break;
     }
     s->serving--;
+}
+
+/* The vector is checked by cce_link_decode() (or is the error vector). */
+static void cce_msix(CcePciState *s, unsigned vector)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+
+    if (s->wait.type) {
+        trace_cce_pci_msix_deferred(vector);
+        set_bit(vector, s->msix_deferred);
+        qemu_bh_schedule(s->msix_bh);
+        return;
+    }
+    if (msix_enabled(pdev)) {
+        msix_notify(pdev, vector);
+    }
+}
+
+static void cce_msix_bh(void *opaque)
+{
+    CcePciState *s = opaque;
+    PCIDevice *pdev = PCI_DEVICE(s);
+    unsigned n = cce_nvec(s);
+    unsigned long v;
+
+    if (s->wait.type) {
+        /* Still inside a call: try again from the next main-loop turn. */
+        qemu_bh_schedule(s->msix_bh);
+        return;
+    }
+    for (v = find_first_bit(s->msix_deferred, n); v < n;
+         v = find_next_bit(s->msix_deferred, n, v + 1)) {
+        clear_bit(v, s->msix_deferred);
+        if (msix_enabled(pdev)) {
+            msix_notify(pdev, v);
+        }
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -1086,6 +1132,8 @@ static void cce_realize(PCIDevice *pdev, Error **errp)
     pcie_pri_init(pdev, CCE_CFG_PRI, CCE_PRI_OUTSTANDING, true);
 
     s->pasids = g_hash_table_new_full(NULL, NULL, NULL, cce_pasid_free);
+    s->msix_bh = qemu_bh_new_guarded(cce_msix_bh, s,
+                                     &DEVICE(s)->mem_reentrancy_guard);
 
     if (!cce_connect(s, errp) || !cce_handshake(s, errp)) {
         if (s->fd >= 0) {
@@ -1094,6 +1142,8 @@ static void cce_realize(PCIDevice *pdev, Error **errp)
         }
         g_hash_table_destroy(s->pasids);
         s->pasids = NULL;
+        qemu_bh_delete(s->msix_bh);
+        s->msix_bh = NULL;
         pcie_aer_exit(pdev);
         goto err_msix;
     }
@@ -1128,6 +1178,8 @@ static void cce_exit(PCIDevice *pdev)
     }
     pci_set_word(pdev->config + pasid_ctl_off, saved);
     g_hash_table_destroy(s->pasids);
+    qemu_bh_delete(s->msix_bh);
+    s->msix_bh = NULL;
     if (s->fd >= 0) {
         qemu_set_fd_handler(s->fd, NULL, NULL, NULL);
         close(s->fd);

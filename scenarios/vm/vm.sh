@@ -8,7 +8,8 @@
 #   -- CMD ARGS     run CMD in the guest (busybox sh, cwd /root), print its
 #                   output, exit with its exit status; without it: an
 #                   interactive shell on the serial console
-#   --image FILE    initramfs from image.sh      (default $CCE_VM_IMAGE)
+#   --image FILE    initramfs from image.sh      (default $CCE_VM_IMAGE; the
+#                   four defaults are also read from the file $CCE_VM_ENV)
 #   --kdir DIR      kernel cache dir             (default $CCE_KDIR)
 #   --qemu PATH     QEMU with cce-pci            (default $CCE_QEMU)
 #   --model PATH    cce-model                    (default $CCE_MODEL)
@@ -21,6 +22,8 @@
 #   --no-iommu      no intel-iommu (SVA unavailable: negative tests)
 #   --no-driver     do not load cce.ko at boot
 #   --append ARGS   extra kernel command line
+#   --qemu-arg A    extra QEMU argument (repeatable), e.g.
+#                   --qemu-arg -trace --qemu-arg 'cce_pci_msix' (to qemu.log)
 #   --timeout SEC   kill the VM after SEC s (default 600); exit 124
 #   --log-dir DIR   keep console.log, model-N.log, model-N.stats, qemu.log
 #                   there (default: a temp dir, removed unless it failed)
@@ -30,11 +33,20 @@
 #
 # Exit status: the guest command's status; 124 timeout; 125 the VM did not
 # boot or died (panic) before the command finished; 126 the guest kernel
-# logged WARNING:, BUG:, Oops, a lockup or a hung task (unless --allow-oops);
-# 2 usage error.
+# logged WARNING:, BUG:, Oops, a lockup or a hung task, or QEMU dropped a
+# device access (re-entrancy guard) (unless --allow-oops); 2 usage error.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# ./testbed writes the artefact paths to build/main/vm.env; CTest tests name
+# it in CCE_VM_ENV. Variables already set win.
+if [ -f "${CCE_VM_ENV:-}" ]; then
+	while IFS='=' read -r k v; do
+		case "$k" in
+		CCE_QEMU|CCE_KDIR|CCE_VM_IMAGE|CCE_MODEL) [ -n "${!k:-}" ] || eval "$k=$v" ;;
+		esac
+	done <"$CCE_VM_ENV"
+fi
 IMAGE=${CCE_VM_IMAGE:-}
 KDIR=${CCE_KDIR:-}
 QEMU=${CCE_QEMU:-}
@@ -42,6 +54,7 @@ MODEL=${CCE_MODEL:-}
 DEVICES=1
 QUEUES=4
 MODEL_ARGS=()
+QEMU_XARGS=()
 PUTS=()
 SMP=2
 MEM=1G
@@ -75,6 +88,7 @@ while [ $# -gt 0 ]; do
 	--no-iommu) NO_IOMMU=1; shift ;;
 	--no-driver) NO_DRIVER=1; shift ;;
 	--append) APPEND="$APPEND $2"; shift 2 ;;
+	--qemu-arg) QEMU_XARGS+=("$2"); shift 2 ;;
 	--timeout) TIMEOUT=$2; shift 2 ;;
 	--log-dir) LOG_DIR=$2; shift 2 ;;
 	--stats) STATS=1; shift ;;
@@ -168,8 +182,8 @@ FW_ARGS=()
 for d in "$(dirname "$QEMU")/pc-bios" /usr/share/seabios /usr/share/qemu; do
 	[ -d "$d" ] && FW_ARGS+=(-L "$d")
 done
-KAPPEND="console=ttyS0 intel_iommu=on,sm_on panic=-1 cce.mode=$MODE"
-[ "$NO_DRIVER" = 1 ] && KAPPEND="$KAPPEND cce.nodriver=1"
+KAPPEND="console=ttyS0 intel_iommu=on,sm_on panic=-1 cce_mode=$MODE"
+[ "$NO_DRIVER" = 1 ] && KAPPEND="$KAPPEND cce_nodriver=1"
 KAPPEND="$KAPPEND$APPEND"
 CONSOLE=$LOG_DIR/console.log
 OUT=$WORK/output
@@ -179,7 +193,7 @@ QARGS=(-nodefaults -no-reboot -display none
 	-machine q35,kernel-irqchip=split -accel tcg -cpu max,la57=off
 	-smp "$SMP" -m "$MEM" "${FW_ARGS[@]}" "${IOMMU_ARGS[@]}"
 	-kernel "$KDIR/bzImage" -initrd "$WORK/initramfs.gz" -append "$KAPPEND"
-	"${DEV_ARGS[@]}")
+	"${DEV_ARGS[@]}" "${QEMU_XARGS[@]}")
 
 if [ "$MODE" = shell ]; then
 	log "interactive guest shell on the serial console (Ctrl-A X quits QEMU; 'poweroff' ends the VM)"
@@ -217,7 +231,7 @@ while :; do
 	if [ -z "$T_READY" ] && grep -q '^CCE-VM-READY' "$CONSOLE"; then
 		T_READY=$(date +%s.%N)
 		log "guest ready: $(printf '%.1f' "$(echo "$T_READY - $TQ" | bc)") s from QEMU launch to command start ($(grep -m1 '^CCE-VM-READY' "$CONSOLE" | sed 's/.*t=/guest uptime /') s)"
-		grep '^cce-init:' "$CONSOLE" | sed 's/^/    /' >&2 || true
+		[ "$QUIET" = 1 ] || grep '^cce-init:' "$CONSOLE" | sed 's/^/    /' >&2 || true
 	fi
 	if ! kill -0 "$QPID" 2>/dev/null; then
 		break
@@ -267,6 +281,13 @@ BAD='(WARNING:|BUG:|Oops|Kernel panic|general protection fault|soft lockup|hard 
 if [ "$ALLOW_OOPS" = 0 ] && grep -aEq "$BAD" "$CONSOLE"; then
 	echo "vm.sh: the guest kernel reported a problem:" >&2
 	grep -aE -B2 -A12 "$BAD" "$CONSOLE" | head -60 | sed 's/^/    /' >&2
+	[ "$rc" = 0 ] && rc=126
+fi
+# QEMU dropping an access (e.g. an MSI write blocked by its re-entrancy
+# guard) loses an interrupt or a register write: never acceptable.
+if [ "$ALLOW_OOPS" = 0 ] && grep -aq 'Blocked re-entrant IO' "$LOG_DIR/qemu.log"; then
+	echo "vm.sh: QEMU dropped device accesses:" >&2
+	grep -a 'Blocked re-entrant IO' "$LOG_DIR/qemu.log" | sort | uniq -c | head -5 | sed 's/^/    /' >&2
 	[ "$rc" = 0 ] && rc=126
 fi
 for ((i = 0; i < DEVICES; i++)); do
