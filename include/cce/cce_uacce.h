@@ -32,6 +32,7 @@
  * @max_job_len: CCE_REG_MAX_JOB_LEN
  * @q_status: CCE_Q_STATUS at the time of the call
  * @q_err: CCE_Q_ERR at the time of the call
+ * @q_state: CCE_QUEUE_STATE_* (0 on drivers before RAS support)
  * @ring_uva: user address the device uses for the DUS mapping (0: unmapped)
  * @rsvd: zero
  */
@@ -50,10 +51,28 @@ struct cce_queue_info {
 	__u32 max_job_len;
 	__u32 q_status;
 	__u32 q_err;
-	__u32 rsvd0;
+	__u32 q_state;
 	__u64 ring_uva;
 	__u64 rsvd[4];
 };
+
+/*
+ * Queue states (struct cce_queue_info.q_state). Besides the ioctl, poll()
+ * on the queue file reports EPOLLIN as soon as the state leaves ACTIVE.
+ *
+ * ACTIVE: normal operation (a halted queue is ACTIVE with
+ *	q_status & CCE_QSTS_ERROR).
+ * RESET: the hardware under the queue was reset (function reset, FLR, AER
+ *	recovery) or the watchdog aborted it as hung. Jobs not completed
+ *	before are lost (no completion will come); doorbell writes are
+ *	ignored. UACCE_CMD_PUT_Q then UACCE_CMD_START_Q restarts the queue
+ *	(rings zeroed, indices 0) once recovery is over, or close and reopen.
+ * LOST: the device stopped responding or recovery failed. Nothing on this
+ *	queue will ever complete; close it. Opens fail with ENODEV.
+ */
+#define CCE_QUEUE_STATE_ACTIVE	0
+#define CCE_QUEUE_STATE_RESET	1
+#define CCE_QUEUE_STATE_LOST	2
 
 #define CCE_IOCTL_QUEUE_INFO	_IOR('W', 0x40, struct cce_queue_info)
 

@@ -7,12 +7,14 @@
 
 #include <linux/bitmap.h>
 #include <linux/device.h>
+#include <linux/interrupt.h>
 #include <linux/io.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 #include <cce/cce_hw.h>
 
@@ -36,6 +38,10 @@ struct cce_device;
  * @ring_uva: user virtual address of @ring in @mm, 0 while not mapped
  * @enabled: queue enabled in hardware
  * @broken: the queue failed to quiesce; never handed out again
+ * @state: CCE_QUEUE_STATE_* reported to the owner (cce_uacce.h); RESET once
+ *	the hardware under a queue was reset or aborted by recovery
+ * @wd_sig: watchdog: progress signature at the last check
+ * @wd_since: watchdog: jiffies of the last progress seen
  */
 struct cce_hw_queue {
 	struct cce_device *cce;
@@ -49,6 +55,56 @@ struct cce_hw_queue {
 	unsigned long ring_uva;
 	bool enabled;
 	bool broken;
+	u32 state;
+	u64 wd_sig;
+	unsigned long wd_since;
+};
+
+/* RAS event counters (sysfs <pci device>/ras/), see README.md. */
+enum cce_ras_counter {
+	CCE_RAS_CNT_CE,
+	CCE_RAS_CNT_UE,
+	CCE_RAS_CNT_QUEUE,
+	CCE_RAS_CNT_DMA,
+	CCE_RAS_CNT_HANG,
+	CCE_RAS_CNT_RESET,
+	CCE_RAS_CNT_AER,
+	CCE_RAS_CNT_LOST,
+	CCE_RAS_NR_COUNTERS
+};
+
+/**
+ * struct cce_ras - error handling, recovery and isolation state
+ * @cnt: event counters (enum cce_ras_counter)
+ * @reset_lock: serialises recovery, FLR and AER reset handling
+ * @recover_work: function reset requested from interrupt or watchdog
+ * @watchdog: periodic hung-queue and device-lost check
+ * @recover_why: reason for the pending @recover_work
+ * @resetting: queues are being reset; no queue may start
+ * @dead: the device stopped responding (all-ones reads) or failed recovery
+ * @stopping: driver unbinding; no new work is queued
+ * @isolate_lock: protects the isolation fields below
+ * @isolate_threshold: uacce isolate_strategy: errors per hour (0: never)
+ * @window_start: jiffies at which the current one-hour window began
+ * @window_errors: errors counted in the current window
+ * @isolated: too many errors: no new queues (uacce "isolate")
+ * @activity: engine-wide progress signature at the last watchdog check
+ */
+struct cce_ras {
+	atomic64_t cnt[CCE_RAS_NR_COUNTERS];
+	struct mutex reset_lock; /* see kernel-doc above */
+	struct work_struct recover_work;
+	struct delayed_work watchdog;
+	const char *recover_why;
+	bool resetting;
+	bool dead;
+	bool stopping;
+	spinlock_t isolate_lock; /* see kernel-doc above */
+	u32 isolate_threshold;
+	unsigned long window_start;
+	u32 window_errors;
+	bool isolated;
+	u64 activity;
 };
 
 /**
@@ -74,6 +130,7 @@ struct cce_hw_queue {
  * @uacce: uacce device, NULL when SVA is unavailable
  * @sva_reason: why SVA is unavailable, NULL when available
  * @algs: newline-separated algorithm list built from OPCAP
+ * @ras: error handling and recovery state (cce_ras.c)
  */
 struct cce_device {
 	struct pci_dev *pdev;
@@ -97,6 +154,7 @@ struct cce_device {
 	struct uacce_device *uacce;
 	const char *sva_reason;
 	char *algs;
+	struct cce_ras ras;
 };
 
 static inline u32 cce_readl(struct cce_device *cce, u32 off)
@@ -134,8 +192,31 @@ static inline void cce_qwritel(struct cce_hw_queue *hq, u32 reg, u32 val)
 	cce_writel(hq->cce, CCE_QREG(hq->qid, reg), val);
 }
 
+/* A device that dropped off the bus (or whose model died) reads all ones. */
+static inline bool cce_device_lost(struct cce_device *cce)
+{
+	return cce_readl(cce, CCE_REG_ID) != CCE_ID_MAGIC;
+}
+
+/* cce_main.c */
+int cce_hw_start(struct cce_device *cce);
+
 /* cce_irq.c */
 int cce_irq_init(struct cce_device *cce);
+void cce_wake_queue(struct cce_hw_queue *hq);
+
+/* cce_ras.c */
+extern const struct pci_error_handlers cce_err_handlers;
+extern const struct attribute_group cce_ras_group;
+void cce_ras_init(struct cce_device *cce);
+void cce_ras_start(struct cce_device *cce);
+void cce_ras_stop(struct cce_device *cce);
+irqreturn_t cce_ras_irq(struct cce_device *cce);
+void cce_ras_count_error(struct cce_device *cce, const char *what);
+bool cce_ras_isolated(struct cce_device *cce);
+u32 cce_ras_queue_state(struct cce_hw_queue *hq);
+int cce_ras_isolate_threshold_write(struct cce_device *cce, u32 num);
+u32 cce_ras_isolate_threshold_read(struct cce_device *cce);
 
 /* cce_queue.c */
 void cce_queue_init_hw(struct cce_hw_queue *hq);

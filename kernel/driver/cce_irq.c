@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * CCE interrupts: one MSI-X vector per queue for completions, one more for
- * errors (CCE_MSIX_ERR_VECTOR). Completion interrupts only wake pollers;
- * user space reads the completions from its own CQ mapping.
+ * errors (CCE_MSIX_ERR_VECTOR, decoded in cce_ras.c). Completion interrupts
+ * only wake pollers; user space reads the completions from its own CQ
+ * mapping.
  */
-#include <linux/bitmap.h>
 #include <linux/interrupt.h>
 #include <linux/uacce.h>
 
 #include "cce.h"
 
-static void cce_wake_queue(struct cce_hw_queue *hq)
+void cce_wake_queue(struct cce_hw_queue *hq)
 {
 	struct uacce_queue *uq = READ_ONCE(hq->uq);
 
@@ -27,35 +27,7 @@ static irqreturn_t cce_queue_irq(int irq, void *data)
 
 static irqreturn_t cce_err_irq(int irq, void *data)
 {
-	struct cce_device *cce = data;
-	struct device *dev = &cce->pdev->dev;
-	DECLARE_BITMAP(qerr, CCE_MAX_QUEUES);
-	unsigned int qid;
-	u64 summary;
-	u32 ras;
-
-	ras = cce_readl(cce, CCE_REG_RAS_STATUS);
-	if (!ras)
-		return IRQ_NONE;
-
-	summary = cce_readq(cce, CCE_REG_QERR_SUMMARY);
-	dev_err_ratelimited(dev, "RAS status %#x, queue errors %#llx, error info %#llx, GSTS %#x\n",
-			    ras, summary, cce_readq(cce, CCE_REG_RAS_ERR_INFO),
-			    cce_readl(cce, CCE_REG_GSTS));
-
-	bitmap_from_arr64(qerr, &summary, CCE_MAX_QUEUES);
-	for_each_set_bit(qid, qerr, cce->nr_queues) {
-		struct cce_hw_queue *hq = &cce->queues[qid];
-
-		dev_err_ratelimited(dev, "queue %u halted: error %#x, status %#x\n",
-				    qid, cce_qreadl(hq, CCE_Q_ERR),
-				    cce_qreadl(hq, CCE_Q_STATUS));
-		cce_wake_queue(hq);
-	}
-
-	cce_writel(cce, CCE_REG_RAS_STATUS, ras);
-
-	return IRQ_HANDLED;
+	return cce_ras_irq(data);
 }
 
 int cce_irq_init(struct cce_device *cce)

@@ -86,10 +86,41 @@ static void cce_disable(void *data)
 
 	cce_writel(cce, CCE_REG_INTCFG, 0);
 	cce_writel(cce, CCE_REG_GCTL, 0);
+	if (READ_ONCE(cce->ras.dead) || cce_device_lost(cce))
+		return;
 	if (read_poll_timeout(cce_gsts, sts, sts & CCE_GSTS_QUIESCED, 100,
 			      cce->timeout_us, false, cce))
 		dev_warn(&cce->pdev->dev, "engine not quiesced after disable (GSTS %#x)\n",
 			 sts);
+}
+
+/*
+ * Reset the function and bring it to the configured state: queues in their
+ * reset state, RAS errors cleared and unmasked, error vector on, engine
+ * enabled. Used by probe and by every recovery (cce_ras.c); the geometry
+ * read at probe (queues, depth) does not change across a reset.
+ */
+int cce_hw_start(struct cce_device *cce)
+{
+	unsigned int i;
+	int ret;
+
+	ret = cce_reset(cce);
+	if (ret)
+		return ret;
+	if (cce_readl(cce, CCE_REG_CAP0) != cce->cap0) {
+		dev_err(&cce->pdev->dev, "CAP0 changed across a reset (%#x, was %#x)\n",
+			cce_readl(cce, CCE_REG_CAP0), cce->cap0);
+		return -EIO;
+	}
+	for (i = 0; i < cce->nr_queues; i++)
+		cce_queue_init_hw(&cce->queues[i]);
+
+	cce_writel(cce, CCE_REG_RAS_STATUS, U32_MAX);
+	cce_writel(cce, CCE_REG_RAS_MASK, 0);
+	cce_writel(cce, CCE_REG_INTCFG, CCE_INTCFG_ERR_IRQ_EN);
+
+	return cce_enable(cce);
 }
 
 /* Check the identity and interface version before touching anything else. */
@@ -224,7 +255,21 @@ static struct attribute *cce_attrs[] = {
 	&dev_attr_hw_version.attr,
 	NULL
 };
-ATTRIBUTE_GROUPS(cce);
+
+static const struct attribute_group cce_group = {
+	.attrs = cce_attrs,
+};
+
+static const struct attribute_group *cce_groups[] = {
+	&cce_group,
+	&cce_ras_group,
+	NULL
+};
+
+static void cce_ras_stop_action(void *data)
+{
+	cce_ras_stop(data);
+}
 
 static int cce_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
@@ -239,6 +284,7 @@ static int cce_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	cce->pdev = pdev;
 	cce->timeout_us = (unsigned long)timeout_ms * USEC_PER_MSEC;
 	spin_lock_init(&cce->qlock);
+	cce_ras_init(cce);
 	pci_set_drvdata(pdev, cce);
 
 	ret = pcim_enable_device(pdev);
@@ -289,25 +335,23 @@ static int cce_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		mutex_init(&cce->queues[i].lock);
 	}
 
-	ret = cce_reset(cce);
-	if (ret)
-		return ret;
-	for (i = 0; i < cce->nr_queues; i++)
-		cce_queue_init_hw(&cce->queues[i]);
-
 	ret = cce_irq_init(cce);
 	if (ret)
 		return dev_err_probe(dev, ret, "interrupt setup failed\n");
+	/* Before the vectors are freed: no recovery work left behind. */
+	ret = devm_add_action_or_reset(dev, cce_ras_stop_action, cce);
+	if (ret)
+		return ret;
 
-	cce_writel(cce, CCE_REG_RAS_STATUS, U32_MAX);
-	cce_writel(cce, CCE_REG_RAS_MASK, 0);
-	cce_writel(cce, CCE_REG_INTCFG, CCE_INTCFG_ERR_IRQ_EN);
-	ret = cce_enable(cce);
+	ret = cce_hw_start(cce);
 	if (ret)
 		return ret;
 	ret = devm_add_action_or_reset(dev, cce_disable, cce);
 	if (ret)
 		return ret;
+	/* What AER's slot_reset restores (MSI-X included). */
+	pci_save_state(pdev);
+	cce_ras_start(cce);
 
 	cce->sva_reason = cce_sva_unavailable(cce);
 	if (cce->sva_reason) {
@@ -329,7 +373,10 @@ static void cce_remove(struct pci_dev *pdev)
 {
 	struct cce_device *cce = pci_get_drvdata(pdev);
 
-	/* Stops and releases every open queue; devm then disables the engine. */
+	/* No recovery from here on; then stop and release every open queue;
+	 * devm then disables the engine.
+	 */
+	cce_ras_stop(cce);
 	cce_uacce_unregister(cce);
 }
 
@@ -338,8 +385,10 @@ static void cce_shutdown(struct pci_dev *pdev)
 {
 	struct cce_device *cce = pci_get_drvdata(pdev);
 
-	if (cce && cce->regs)
+	if (cce && cce->regs) {
+		cce_ras_stop(cce);
 		cce_disable(cce);
+	}
 }
 
 static struct pci_driver cce_pci_driver = {
@@ -348,6 +397,7 @@ static struct pci_driver cce_pci_driver = {
 	.probe		= cce_probe,
 	.remove		= cce_remove,
 	.shutdown	= cce_shutdown,
+	.err_handler	= &cce_err_handlers,
 	.dev_groups	= cce_groups,
 };
 module_pci_driver(cce_pci_driver);

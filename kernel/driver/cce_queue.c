@@ -13,6 +13,7 @@
 #include <linux/vmalloc.h>
 
 #include "cce.h"
+#include <cce/cce_uacce.h>
 
 #define CCE_POLL_US	100
 
@@ -73,6 +74,7 @@ struct cce_hw_queue *cce_queue_get(struct cce_device *cce, u32 pasid,
 	hq->ring = ring;
 	hq->ring_uva = 0;
 	hq->enabled = false;
+	hq->state = CCE_QUEUE_STATE_ACTIVE;
 	hq->mm = mm;
 	hq->pasid = pasid;
 	cce_qwritel(hq, CCE_Q_CTRL, 0);
@@ -102,6 +104,7 @@ void cce_queue_put(struct cce_hw_queue *hq)
 	hq->ring_uva = 0;
 	hq->mm = NULL;
 	hq->pasid = 0;
+	hq->state = CCE_QUEUE_STATE_ACTIVE;
 	broken = hq->broken;
 	mutex_unlock(&hq->lock);
 
@@ -127,6 +130,15 @@ int cce_queue_start(struct cce_hw_queue *hq)
 	mutex_lock(&hq->lock);
 	if (hq->broken) {
 		ret = -EIO;
+		goto out;
+	}
+	if (READ_ONCE(cce->ras.dead)) {
+		ret = -ENODEV;
+		goto out;
+	}
+	/* Recovery in progress: the function is being reset under us. */
+	if (READ_ONCE(cce->ras.resetting)) {
+		ret = -EAGAIN;
 		goto out;
 	}
 	if (hq->enabled) {
@@ -174,17 +186,13 @@ int cce_queue_start(struct cce_hw_queue *hq)
 	}
 
 	hq->enabled = true;
+	/* A queue restarted after a reset is usable again. */
+	WRITE_ONCE(hq->state, CCE_QUEUE_STATE_ACTIVE);
 	dev_dbg(dev, "queue %u: enabled, pasid %u, ring at %#lx\n", hq->qid,
 		hq->pasid, hq->ring_uva);
 out:
 	mutex_unlock(&hq->lock);
 	return ret;
-}
-
-/* A device that dropped off the bus (or whose model died) reads all ones. */
-static bool cce_device_lost(struct cce_device *cce)
-{
-	return cce_readl(cce, CCE_REG_ID) != CCE_ID_MAGIC;
 }
 
 /*
@@ -245,11 +253,16 @@ out:
 	mutex_unlock(&hq->lock);
 }
 
-/* poll() support: completions the consumer has not acknowledged, or an error. */
+/*
+ * poll() support: completions the consumer has not acknowledged, an error,
+ * or a queue state other than ACTIVE (reset, lost).
+ */
 bool cce_queue_has_news(struct cce_hw_queue *hq)
 {
 	u32 sts;
 
+	if (cce_ras_queue_state(hq) != CCE_QUEUE_STATE_ACTIVE)
+		return true;
 	if (!READ_ONCE(hq->enabled))
 		return false;
 

@@ -67,6 +67,9 @@ static int cce_uacce_get_available_instances(struct uacce_device *uacce)
 {
 	struct cce_device *cce = uacce->priv;
 
+	if (cce_ras_isolated(cce))
+		return 0;
+
 	return cce_queue_available(cce);
 }
 
@@ -83,6 +86,14 @@ static int cce_uacce_get_queue(struct uacce_device *uacce, unsigned long arg,
 				     "PASID %lu does not fit in the device's %u PASID bits\n",
 				     arg, pasid_bits);
 		return -ENOSPC;
+	}
+
+	if (READ_ONCE(cce->ras.dead))
+		return -ENODEV;
+	if (cce_ras_isolated(cce)) {
+		dev_warn_ratelimited(&cce->pdev->dev,
+				     "device isolated (too many errors): no new queue\n");
+		return -EIO;
 	}
 
 	hq = cce_queue_get(cce, pasid, current->mm);
@@ -198,13 +209,31 @@ static long cce_uacce_ioctl(struct uacce_queue *q, unsigned int cmd,
 	info.features = cce->features;
 	info.opcap = cce->opcap;
 	info.max_job_len = cce->max_job_len;
-	info.q_status = cce_qreadl(hq, CCE_Q_STATUS);
-	info.q_err = cce_qreadl(hq, CCE_Q_ERR);
+	info.q_state = cce_ras_queue_state(hq);
+	if (info.q_state == CCE_QUEUE_STATE_ACTIVE) {
+		info.q_status = cce_qreadl(hq, CCE_Q_STATUS);
+		info.q_err = cce_qreadl(hq, CCE_Q_ERR);
+	}
 
 	if (copy_to_user((void __user *)arg, &info, sizeof(info)))
 		return -EFAULT;
 
 	return 0;
+}
+
+static enum uacce_dev_state cce_uacce_get_isolate_state(struct uacce_device *uacce)
+{
+	return cce_ras_isolated(uacce->priv) ? UACCE_DEV_ISOLATE : UACCE_DEV_NORMAL;
+}
+
+static int cce_uacce_isolate_threshold_write(struct uacce_device *uacce, u32 num)
+{
+	return cce_ras_isolate_threshold_write(uacce->priv, num);
+}
+
+static u32 cce_uacce_isolate_threshold_read(struct uacce_device *uacce)
+{
+	return cce_ras_isolate_threshold_read(uacce->priv);
 }
 
 static const struct uacce_ops cce_uacce_ops = {
@@ -216,6 +245,9 @@ static const struct uacce_ops cce_uacce_ops = {
 	.is_q_updated	= cce_uacce_is_q_updated,
 	.mmap		= cce_uacce_mmap,
 	.ioctl		= cce_uacce_ioctl,
+	.get_isolate_state = cce_uacce_get_isolate_state,
+	.isolate_err_threshold_write = cce_uacce_isolate_threshold_write,
+	.isolate_err_threshold_read = cce_uacce_isolate_threshold_read,
 };
 
 int cce_uacce_register(struct cce_device *cce)

@@ -124,7 +124,7 @@ int open_device(cce_ctx& c, const cce_open_opts& o) {
         }
     }
     if (err) return err;
-    c.hw = make_device_backend(std::move(t), o.chunk_size);
+    c.hw = make_device_backend(std::move(t), o.chunk_size, (o.flags & CCE_OPEN_REOPEN) != 0);
     return CCE_OK;
 }
 
@@ -192,6 +192,8 @@ const char* cce_strerror(int err) {
     case CCE_E_DEV_ABORTED: return "device aborted the job";
     case CCE_E_DEV_DMA: return "device DMA error";
     case CCE_E_DEV_UNKNOWN: return "unknown device status";
+    case CCE_E_DEV_RESET: return "device was reset: the job was lost";
+    case CCE_E_DEV_LOST: return "device lost (not responding)";
     default: return "unknown error";
     }
 }
@@ -221,6 +223,8 @@ int cce_is_device_error(int err) {
     case CCE_E_DEV_ABORTED:
     case CCE_E_DEV_DMA:
     case CCE_E_DEV_UNKNOWN:
+    case CCE_E_DEV_RESET:
+    case CCE_E_DEV_LOST:
     case CCE_E_QUEUE_HALTED:
     case CCE_E_IO: return 1;
     default: return 0;
@@ -241,7 +245,7 @@ int cce_open(const cce_open_opts* opts, cce_ctx** out) {
     cce_open_opts_init(&o);
     if (opts) o = *opts;
     if (o.policy < CCE_POLICY_AUTO || o.policy > CCE_POLICY_SW_ONLY ||
-        (o.flags & ~unsigned(CCE_OPEN_FALLBACK_ON_ERROR)))
+        (o.flags & ~unsigned(CCE_OPEN_FALLBACK_ON_ERROR | CCE_OPEN_REOPEN)))
         return CCE_E_INVAL;
     auto c = std::make_unique<cce_ctx>();
     c->policy = o.policy;
@@ -294,7 +298,7 @@ int cce_submit(cce_ctx* c, cce_job* j) {
     Backend* b = nullptr;
     if (c->hw && c->hw->supports(*j)) b = c->hw.get();
     else if (c->sw) b = c->sw.get();
-    if (!b) return j->status = (c->hw ? CCE_E_NOTSUP : CCE_E_NODEV);
+    if (!b) return j->status = (c->hw ? (c->hw->dead() ? c->hw->dead() : CCE_E_NOTSUP) : CCE_E_NODEV);
     auto* r = new (std::nothrow) JobRec;
     if (!r) return j->status = CCE_E_NOMEM;
     r->job = j;

@@ -39,6 +39,9 @@ public:
     virtual int poll(std::vector<JobRec*>& done, int timeout_ms) = 0;
     virtual size_t in_flight() const = 0;
     virtual void stats(cce_stats& st) const { (void)st; }
+    // CCE_OK, or why this backend takes no more jobs (CCE_E_DEV_RESET
+    // without reopen, CCE_E_DEV_LOST).
+    virtual int dead() const { return CCE_OK; }
 };
 
 // Geometry and limits of one hardware queue.
@@ -62,16 +65,21 @@ public:
     // Block until the device may have written completions or halted, up to
     // timeout_ms (-1 forever). CCE_OK or CCE_E_TIMEOUT or CCE_E_IO.
     virtual int wait(int timeout_ms) = 0;
-    // True when the queue is halted on a queue error (Q_STATUS.ERROR).
-    virtual bool halted() = 0;
-    // Restart a halted queue (indices back to 0, phase 1, CQ zeroed).
+    // State of the queue: CCE_OK, CCE_E_QUEUE_HALTED (queue error, the
+    // queue keeps its slot: restart()), CCE_E_DEV_RESET (the hardware was
+    // reset under the queue: jobs on it are lost; restart() once recovery
+    // is over), CCE_E_DEV_LOST (device gone: never restartable).
+    virtual int check() = 0;
+    // Restart the queue after a halt or reset (indices back to 0, phase 1,
+    // CQ zeroed). CCE_OK or an error (CCE_E_DEV_LOST, CCE_E_IO, ...).
     virtual int restart() = 0;
     virtual void stats(cce_stats& st) const { (void)st; }
 };
 
 // Backends.
 std::unique_ptr<Backend> make_soft_backend();
-std::unique_ptr<Backend> make_device_backend(std::unique_ptr<Transport> t, size_t chunk_size);
+// reopen: restart the queue after a device reset (CCE_OPEN_REOPEN).
+std::unique_ptr<Backend> make_device_backend(std::unique_ptr<Transport> t, size_t chunk_size, bool reopen);
 
 // Transports: open /dev/cce-N (uacce). Error code on failure.
 int open_uacce_transport(const std::string& path, std::unique_ptr<Transport>& out);

@@ -4,7 +4,7 @@
 // doorbell page and the ring region (DUS) are mmap'd; the device reaches the
 // ring and every buffer through the process's PASID. Waiting is poll() on
 // the queue file (woken by the completion interrupt of CCE_DF_IRQ
-// descriptors, or a halted queue).
+// descriptors, a halted queue, or a queue state change: reset, lost).
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/mman.h>
@@ -32,7 +32,11 @@ public:
     int open(const std::string& path) {
         name_ = "uacce:" + path;
         fd_ = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-        if (fd_ < 0) return errno == EBUSY ? CCE_E_BUSY : errno == ENOENT || errno == ENODEV ? CCE_E_NODEV : CCE_E_IO;
+        // EIO: the device is isolated (too many errors), like a missing one.
+        if (fd_ < 0)
+            return errno == EBUSY                                      ? CCE_E_BUSY
+                   : errno == ENOENT || errno == ENODEV || errno == EIO ? CCE_E_NODEV
+                                                                       : CCE_E_IO;
         cce_queue_info qi{};
         if (ioctl(fd_, CCE_IOCTL_QUEUE_INFO, &qi) != 0) return CCE_E_IO;
         if (CCE_VERSION_GET_MAJOR(qi.hw_version) != CCE_VERSION_MAJOR) return CCE_E_NOTSUP;
@@ -69,27 +73,43 @@ public:
     void doorbell(uint32_t offset, uint32_t value) override { db_[offset / 4] = value; }
 
     int wait(int timeout_ms) override {
+        // Sleep in slices: a queue whose device was unbound is never woken
+        // (uacce's poll() then reports nothing), so the caller re-checks the
+        // queue state at least this often.
+        constexpr int kSliceMs = 500;
+        const bool sliced = timeout_ms < 0 || timeout_ms > kSliceMs;
         pollfd p{fd_, POLLIN, 0};
         for (;;) {
-            const int r = ::poll(&p, 1, timeout_ms);
+            const int r = ::poll(&p, 1, sliced ? kSliceMs : timeout_ms);
             if (r > 0) return (p.revents & (POLLERR | POLLNVAL)) ? CCE_E_IO : CCE_OK;
-            if (r == 0) return CCE_E_TIMEOUT;
+            if (r == 0) return sliced ? CCE_OK : CCE_E_TIMEOUT;
             if (errno != EINTR) return CCE_E_IO;
         }
     }
 
-    bool halted() override {
+    int check() override {
         cce_queue_info qi{};
-        if (ioctl(fd_, CCE_IOCTL_QUEUE_INFO, &qi) != 0) return true;
-        return qi.q_status & CCE_QSTS_ERROR;
+        if (ioctl(fd_, CCE_IOCTL_QUEUE_INFO, &qi) != 0)
+            return errno == ENXIO || errno == ENODEV ? CCE_E_DEV_LOST : CCE_E_QUEUE_HALTED;
+        if (qi.q_state == CCE_QUEUE_STATE_LOST) return CCE_E_DEV_LOST;
+        if (qi.q_state == CCE_QUEUE_STATE_RESET) return CCE_E_DEV_RESET;
+        return (qi.q_status & CCE_QSTS_ERROR) ? CCE_E_QUEUE_HALTED : CCE_OK;
     }
 
     int restart() override {
-        if (ioctl(fd_, uacce::kCmdPutQ) != 0) return CCE_E_IO;
+        if (ioctl(fd_, uacce::kCmdPutQ) != 0) return errno == ENXIO ? CCE_E_DEV_LOST : CCE_E_IO;
         started_ = false;
-        if (ioctl(fd_, uacce::kCmdStartQ) != 0) return CCE_E_IO;
-        started_ = true;
-        return CCE_OK;
+        // EAGAIN: the driver is still resetting the function; wait for it
+        // (bounded: the driver's own reset timeout is 5 s).
+        for (int i = 0; i < 100; ++i) {
+            if (ioctl(fd_, uacce::kCmdStartQ) == 0) {
+                started_ = true;
+                return CCE_OK;
+            }
+            if (errno != EAGAIN) break;
+            usleep(100 * 1000);
+        }
+        return errno == ENODEV || errno == ENXIO ? CCE_E_DEV_LOST : CCE_E_IO;
     }
 
 private:

@@ -87,8 +87,8 @@ enum class Step { Continue, Done };
 
 class DeviceBackend final : public Backend {
 public:
-    DeviceBackend(std::unique_ptr<Transport> t, size_t chunk)
-        : t_(std::move(t)), q_(*t_), name_(t_->name()) {
+    DeviceBackend(std::unique_ptr<Transport> t, size_t chunk, bool reopen)
+        : t_(std::move(t)), q_(*t_), name_(t_->name()), reopen_(reopen) {
         const QueueInfo& qi = t_->info();
         chunk_ = qi.max_job_len ? qi.max_job_len : (16u << 20);
         window_ = std::clamp<unsigned>(qi.entries / 2, 1, 32);
@@ -102,6 +102,7 @@ public:
     const char* name() const override { return name_.c_str(); }
 
     bool supports(const cce_job& j) const override {
+        if (dead_) return false;
         const QueueInfo& qi = t_->info();
         const uint8_t op = opcode_of(j.op);
         if (op >= 64 || !(qi.opcap & (1ull << op))) return false;
@@ -121,6 +122,7 @@ public:
     }
 
     int submit(JobRec* r) override {
+        if (dead_) return dead_;
         auto dj = std::make_unique<DevJob>();
         dj->rec = r;
         cce_job& j = *r->job;
@@ -150,8 +152,13 @@ public:
                 return CCE_OK;
             }
             if (jobs_.empty()) return CCE_E_AGAIN;
-            if (t_->halted()) {
-                fail_in_flight(CCE_E_QUEUE_HALTED);
+            const int qs = dead_ ? CCE_OK : t_->check();
+            if (qs == CCE_E_QUEUE_HALTED) {
+                fail_in_flight(qs);
+                continue;
+            }
+            if (qs != CCE_OK) {
+                on_reset(qs);
                 continue;
             }
             if (timeout_ms == 0) return CCE_E_AGAIN;
@@ -168,6 +175,8 @@ public:
     }
 
     size_t in_flight() const override { return jobs_.size() + finished_.size(); }
+
+    int dead() const override { return dead_; }
 
     void stats(cce_stats& st) const override {
         st.descriptors += descriptors_;
@@ -495,6 +504,16 @@ private:
 
     // Put waiting jobs' descriptors on the ring, then ring the doorbell.
     void pump() {
+        // Starting from an empty ring: make sure the queue survived the
+        // last idle period (a reset while idle would otherwise fail the
+        // next, never-started job as if it had been on the reset queue).
+        if (!dead_ && !waiting_.empty() && !q_.outstanding()) {
+            const int qs = t_->check();
+            if (qs == CCE_E_DEV_RESET || qs == CCE_E_DEV_LOST) {
+                on_reset(qs);  // restarts (and pumps) or fails everything
+                return;
+            }
+        }
         bool any = false;
         while (!waiting_.empty() && q_.space()) {
             DevJob* d = waiting_.front();
@@ -534,6 +553,27 @@ private:
         for (DevJob* d : all) finish(d, d->err ? d->err : err);
     }
 
+    // The hardware under the queue was reset (or the device is gone): what
+    // was on the ring is lost, without completions. Fail those jobs with
+    // err; restart when allowed, else give up the device for good.
+    void on_reset(int err) {
+        std::vector<DevJob*> victims;
+        for (auto& [id, d] : jobs_)
+            if (d->inflight) victims.push_back(d.get());
+        for (DevJob* d : victims) finish(d, err);
+        if (err == CCE_E_DEV_RESET && reopen_) {
+            const int r = t_->restart();
+            if (r == CCE_OK) {
+                q_.reset();
+                pump();
+                return;
+            }
+            err = r == CCE_E_DEV_LOST ? r : err;
+        }
+        dead_ = err;
+        fail_all(err);
+    }
+
     void fail_in_flight(int err) {
         // Descriptors on the ring are lost with the halted queue: fail the
         // jobs that had one there, restart, and go on with the rest.
@@ -558,12 +598,14 @@ private:
     std::deque<DevJob*> waiting_;
     std::vector<JobRec*> finished_;
     uint64_t descriptors_ = 0;
+    bool reopen_;
+    int dead_ = CCE_OK;
 };
 
 }  // namespace
 
-std::unique_ptr<Backend> make_device_backend(std::unique_ptr<Transport> t, size_t chunk_size) {
-    return std::make_unique<DeviceBackend>(std::move(t), chunk_size);
+std::unique_ptr<Backend> make_device_backend(std::unique_ptr<Transport> t, size_t chunk_size, bool reopen) {
+    return std::make_unique<DeviceBackend>(std::move(t), chunk_size, reopen);
 }
 
 }  // namespace cce::lib

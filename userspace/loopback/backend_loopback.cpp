@@ -164,6 +164,11 @@ struct Device {
     unsigned users = 0;
     std::atomic<unsigned> fail_dma{0};
     std::atomic<unsigned> fail_ring_dma{0};
+    // Test hooks: the next SQ doorbell resets the function instead (1) or
+    // the device is lost there (2), as cce.ko reports them (q_state).
+    std::atomic<int> inject{0};
+    unsigned reset_gen = 0;  // function resets so far
+    bool lost = false;
 };
 
 Device& dev() {
@@ -178,7 +183,9 @@ public:
     int open() {
         Device& d = dev();
         std::lock_guard<std::mutex> lk(d.mu);
+        if (d.engine && d.lost) return CCE_E_NODEV;
         if (!d.engine) {
+            d.lost = false;
             model::EngineConfig ec;
             ec.num_queues = d.cfg.num_queues ? d.cfg.num_queues : 4;
             if (d.cfg.max_job_len) ec.max_job_len = d.cfg.max_job_len;
@@ -198,6 +205,7 @@ public:
         d.used[q] = true;
         ++d.users;
         q_ = int(q);
+        gen_ = d.reset_gen;
         const uint32_t n = d.cfg.ring_entries ? d.cfg.ring_entries : 64;
         const size_t sq_bytes = (size_t(n) * CCE_DESC_SIZE + kPage - 1) & ~(kPage - 1);
         ring_bytes_ = sq_bytes + ((size_t(n) * CCE_CPL_SIZE + kPage - 1) & ~(kPage - 1));
@@ -224,7 +232,22 @@ public:
         std::lock_guard<std::mutex> lk(d.mu);
         // The process may have unmapped or remapped memory since the last
         // job: what the IOMMU's invalidations do for a real device.
+        if (d.lost || gen_ != d.reset_gen) return;  // queue disabled: ignored
         if (offset == CCE_DB_SQ_TAIL) {
+            if (const int inj = d.inject.exchange(0)) {
+                // What cce.ko's recovery does: function reset (jobs on the
+                // ring vanish without completions), engine enabled again,
+                // every open queue reports RESET; or the device is gone.
+                if (inj == 2) {
+                    d.lost = true;
+                    return;
+                }
+                mmio(CCE_BAR0, CCE_REG_GCTL, CCE_GCTL_RESET, 4);
+                d.engine->run_until_idle();
+                mmio(CCE_BAR0, CCE_REG_GCTL, CCE_GCTL_ENABLE, 4);
+                ++d.reset_gen;
+                return;
+            }
             d.engine->ats_invalidate_all();
             d.host.maps.refresh();
         }
@@ -241,11 +264,21 @@ public:
         return CCE_OK;
     }
 
-    bool halted() override { return qreg(CCE_Q_STATUS) & CCE_QSTS_ERROR; }
+    int check() override {
+        {
+            Device& d = dev();
+            std::lock_guard<std::mutex> lk(d.mu);
+            if (d.lost) return CCE_E_DEV_LOST;
+            if (gen_ != d.reset_gen) return CCE_E_DEV_RESET;
+        }
+        return (qreg(CCE_Q_STATUS) & CCE_QSTS_ERROR) ? CCE_E_QUEUE_HALTED : CCE_OK;
+    }
 
     int restart() override {
         Device& d = dev();
         std::lock_guard<std::mutex> lk(d.mu);
+        if (d.lost) return CCE_E_DEV_LOST;
+        gen_ = d.reset_gen;
         mmio(CCE_BAR0, CCE_QREG(q_, CCE_Q_CTRL), 0, 4);
         d.engine->run_until_idle();
         return start_locked() ? CCE_OK : CCE_E_IO;
@@ -308,6 +341,7 @@ private:
     }
 
     int q_ = -1;
+    unsigned gen_ = 0;  // Device::reset_gen when this queue was started
     uint8_t* ring_ = nullptr;
     size_t ring_bytes_ = 0;
     std::pair<uint64_t, uint64_t> ring_range_{0, 0};
@@ -344,3 +378,5 @@ extern "C" int cce_loopback_register(const cce_loopback_config* cfg) {
 
 extern "C" void cce_loopback_fail_next_dma(unsigned n) { cce::lib::dev().fail_dma.store(n); }
 extern "C" void cce_loopback_fail_next_ring_dma(unsigned n) { cce::lib::dev().fail_ring_dma.store(n); }
+extern "C" void cce_loopback_reset_at_next_doorbell(void) { cce::lib::dev().inject.store(1); }
+extern "C" void cce_loopback_lose_at_next_doorbell(void) { cce::lib::dev().inject.store(2); }

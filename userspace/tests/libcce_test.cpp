@@ -727,6 +727,116 @@ TEST_F(Lib, HaltedQueueFailsJobsAndRestarts) {
     cce_loopback_fail_next_ring_dma(0);
 }
 
+// A function reset under the queue (FLR, AER, recovery): the job that was
+// on the ring is lost and must come back as CCE_E_DEV_RESET, never as success.
+TEST_F(Lib, ResetLosesJobsOnTheRingAndStopsTheDevice) {
+    const Bytes in = random_data(20000);
+    Bytes out(in.size(), 0);
+    cce_loopback_reset_at_next_doorbell();
+    cce_job j{};
+    j.op = CCE_JOB_MEMCPY;
+    j.src = in.data();
+    j.src_len = in.size();
+    j.dst = out.data();
+    j.dst_cap = out.size();
+    ASSERT_EQ(cce_submit(hw_, &j), CCE_OK);
+    cce_job* done[4];
+    ASSERT_EQ(cce_poll(hw_, done, 4, 1000), 1);
+    EXPECT_EQ(done[0], &j);
+    EXPECT_EQ(j.status, CCE_E_DEV_RESET);
+    EXPECT_EQ(j.path, CCE_PATH_HW);
+    EXPECT_EQ(j.dst_len, 0u);
+    EXPECT_TRUE(cce_is_device_error(j.status));
+    EXPECT_NE(out, in);  // the engine never ran it
+    // Without CCE_OPEN_REOPEN the context gives the device up (HW_ONLY: error).
+    EXPECT_EQ(cce_memcpy(hw_, out.data(), in.data(), in.size()), CCE_E_DEV_RESET);
+    EXPECT_EQ(cce_pending(hw_), 0u);
+}
+
+TEST_F(Lib, ResetWithReopenRestartsTheQueue) {
+    const Bytes in = random_data(30000);
+    Bytes out(in.size(), 0);
+    cce_ctx* ro = keep(open(CCE_POLICY_HW_ONLY, "loopback", CCE_OPEN_REOPEN));
+    ASSERT_NE(ro, nullptr);
+    cce_loopback_reset_at_next_doorbell();
+    EXPECT_EQ(cce_memcpy(ro, out.data(), in.data(), in.size()), CCE_E_DEV_RESET);
+    // Restarted: the device runs the next jobs, with correct data.
+    for (int k = 0; k < 3; ++k) {
+        std::fill(out.begin(), out.end(), 0);
+        cce_job j{};
+        j.op = CCE_JOB_MEMCPY;
+        j.src = in.data();
+        j.src_len = in.size();
+        j.dst = out.data();
+        j.dst_cap = out.size();
+        ASSERT_EQ(cce_run(ro, &j), CCE_OK) << k;
+        EXPECT_EQ(j.path, CCE_PATH_HW);
+        EXPECT_EQ(out, in);
+    }
+    // The fixture's queue, idle during the reset and opened without
+    // REOPEN: its next job is not run on a reset queue, it fails cleanly.
+    EXPECT_EQ(cce_memcpy(hw_, out.data(), in.data(), in.size()), CCE_E_DEV_RESET);
+    // A queue opened after the reset works.
+    cce_ctx* fresh = keep(open(CCE_POLICY_HW_ONLY, "loopback"));
+    ASSERT_NE(fresh, nullptr);
+    uint32_t crc = 0;
+    ASSERT_EQ(cce_crc32c(fresh, in.data(), in.size(), &crc), CCE_OK);
+    EXPECT_EQ(crc, crc32c_of(in));
+}
+
+TEST_F(Lib, ResetWithFallbackRerunsInSoftware) {
+    const Bytes in = random_data(40000);
+    cce_ctx* fb = keep(open(CCE_POLICY_AUTO, "loopback", CCE_OPEN_FALLBACK_ON_ERROR));
+    ASSERT_NE(fb, nullptr);
+    ASSERT_EQ(cce_has_device(fb), 1);
+    uint8_t dg[32], ref[32];
+    ASSERT_EQ(cce_sha256(sw_, in.data(), in.size(), ref), CCE_OK);
+    cce_loopback_reset_at_next_doorbell();
+    cce_job h{};
+    h.op = CCE_JOB_SHA256;
+    h.src = in.data();
+    h.src_len = in.size();
+    h.dst = dg;
+    h.dst_cap = 32;
+    ASSERT_EQ(cce_run(fb, &h), CCE_OK);
+    EXPECT_EQ(h.path, CCE_PATH_SW_FALLBACK);
+    EXPECT_EQ(0, std::memcmp(dg, ref, 32));
+    EXPECT_EQ(stats(fb).fallbacks, 1u);
+    // AUTO without REOPEN: the device is given up, later jobs run in software.
+    std::memset(dg, 0, sizeof dg);
+    h.dst = dg;
+    ASSERT_EQ(cce_run(fb, &h), CCE_OK);
+    EXPECT_EQ(h.path, CCE_PATH_SW);
+    EXPECT_EQ(0, std::memcmp(dg, ref, 32));
+}
+
+TEST_F(Lib, LostDeviceFailsEveryDeviceJob) {
+    const Bytes in = random_data(10000);
+    Bytes out(in.size(), 0);
+    cce_ctx* ro = keep(open(CCE_POLICY_HW_ONLY, "loopback", CCE_OPEN_REOPEN));
+    cce_ctx* fb = keep(open(CCE_POLICY_AUTO, "loopback", CCE_OPEN_FALLBACK_ON_ERROR | CCE_OPEN_REOPEN));
+    ASSERT_NE(ro, nullptr);
+    ASSERT_NE(fb, nullptr);
+    cce_loopback_lose_at_next_doorbell();
+    EXPECT_EQ(cce_memcpy(hw_, out.data(), in.data(), in.size()), CCE_E_DEV_LOST);
+    EXPECT_NE(out, in);
+    EXPECT_EQ(cce_memcpy(hw_, out.data(), in.data(), in.size()), CCE_E_DEV_LOST);
+    // REOPEN cannot bring a lost device back.
+    EXPECT_EQ(cce_memcpy(ro, out.data(), in.data(), in.size()), CCE_E_DEV_LOST);
+    // Software fallback still gives the right answer.
+    ASSERT_EQ(cce_memcpy(fb, out.data(), in.data(), in.size()), CCE_OK);
+    EXPECT_EQ(out, in);
+    // No new device queue while the device is lost.
+    cce_open_opts o;
+    cce_open_opts_init(&o);
+    o.policy = CCE_POLICY_HW_ONLY;
+    o.device = "loopback";
+    cce_ctx* c = nullptr;
+    EXPECT_EQ(cce_open(&o, &c), CCE_E_NODEV);
+    EXPECT_EQ(c, nullptr);
+    EXPECT_STREQ(cce_strerror(CCE_E_DEV_LOST), "device lost (not responding)");
+}
+
 TEST(Errors, EveryStatusAndCodeHasText) {
     for (unsigned s = 0; s <= CCE_ST_MAX; ++s) {
         const int e = cce_status_to_error(s);
@@ -736,7 +846,7 @@ TEST(Errors, EveryStatusAndCodeHasText) {
     EXPECT_EQ(cce_status_to_error(0x7f), CCE_E_DEV_UNKNOWN);
     EXPECT_EQ(cce_status_to_error(CCE_ST_TRANSLATION_FAULT), CCE_E_FAULT);
     EXPECT_EQ(cce_status_to_error(CCE_ST_AUTH_FAILED), CCE_E_AUTH_FAILED);
-    for (int e = 0; e >= -25; --e) {
+    for (int e = 0; e >= -27; --e) {
         const char* t = cce_strerror(e);
         ASSERT_NE(t, nullptr);
         if ((e <= -15 && e >= -19)) EXPECT_STREQ(t, "unknown error");
@@ -745,6 +855,9 @@ TEST(Errors, EveryStatusAndCodeHasText) {
     EXPECT_FALSE(cce_is_device_error(CCE_E_CORRUPT_INPUT));
     EXPECT_FALSE(cce_is_device_error(CCE_E_FAULT));
     EXPECT_TRUE(cce_is_device_error(CCE_E_DEV_INTERNAL));
+    EXPECT_TRUE(cce_is_device_error(CCE_E_DEV_RESET));
+    EXPECT_TRUE(cce_is_device_error(CCE_E_DEV_LOST));
+    EXPECT_STRNE(cce_strerror(CCE_E_DEV_RESET), cce_strerror(CCE_E_DEV_LOST));
 }
 
 }  // namespace

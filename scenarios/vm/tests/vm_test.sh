@@ -13,6 +13,11 @@
 #             recovery, exit with the queue running
 #   cli       the static cce CLI: compress/decompress/encrypt/hash, verified
 #   no_iommu  no IOMMU: the driver says SVA is unavailable, no /dev/cce-N
+#   ras       RAS in the driver and libcce: sysfs counters and isolate
+#             strategy, a queue error counted and recovered, FLR with jobs
+#             in flight (each job correct or CCE_E_DEV_RESET, REOPEN works),
+#             the watchdog aborting a hung queue; then the counters in the
+#             guest kernel log lines are checked here
 #
 # Needs CCE_QEMU, CCE_KDIR, CCE_VM_IMAGE, CCE_MODEL: ./testbed test exports
 # them and also writes them to build/main/vm.env (CCE_VM_ENV), read when
@@ -82,6 +87,18 @@ queue)
 cli)
 	run_vm --put "$HERE/cli-check.sh:/root/cli-check.sh" -- sh /root/cli-check.sh ||
 		fail "CLI check failed in the guest"
+	;;
+ras)
+	run_vm -- sh -c 'cce-guest-test --gtest_filter="Ras.*" && cat /sys/bus/pci/drivers/cce/*/ras/resets /sys/bus/pci/drivers/cce/*/ras/hangs' ||
+		fail "guest Ras tests failed"
+	grep -q 'RAS-FLR: 16 jobs' "$OUT" || fail "no RAS-FLR line"
+	log=$LOGS/console.log
+	grep -q 'cce 0000:01:00.0: queue [0-9]* pasid [0-9]*: queue error: doorbell beyond the SQ' "$log" ||
+		fail "no queue error line naming queue and PASID in the guest log"
+	grep -q 'function level reset done' "$log" || fail "no FLR completion line"
+	grep -q 'queue [0-9]* pasid [0-9]*: hang: no progress' "$log" || fail "no hang line"
+	[ "$(tail -n2 "$OUT" | head -n1 | tr -d '\r')" = 1 ] || fail "sysfs resets is not 1"
+	[ "$(tail -n1 "$OUT" | tr -d '\r')" = 1 ] || fail "sysfs hangs is not 1"
 	;;
 no_iommu)
 	run_vm --no-iommu -- sh -c 'cat /sys/bus/pci/drivers/cce/*/sva; ls /dev/cce-* 2>/dev/null; cce list' ||

@@ -16,6 +16,18 @@
  *                       device error (cce_is_device_error()) is run again in
  *                       software; data errors (corrupt input, tag mismatch,
  *                       output too small, bad address) are not retried.
+ *   CCE_OPEN_REOPEN (flag): after a device reset (CCE_E_DEV_RESET) the
+ *                       library restarts the queue and keeps using the
+ *                       device for new and not yet started jobs.
+ *
+ * Device reset and loss: jobs that were on the hardware queue when the
+ * device was reset end with CCE_E_DEV_RESET (device lost: CCE_E_DEV_LOST),
+ * or are re-run in software with CCE_OPEN_FALLBACK_ON_ERROR. Without
+ * CCE_OPEN_REOPEN (and always after a loss) the context stops using the
+ * device: under CCE_POLICY_AUTO later jobs run in software, under
+ * CCE_POLICY_HW_ONLY they fail with that error. Nothing is retried on the
+ * device automatically except a halted queue's restart: a job is never
+ * reported done unless its completion said SUCCESS.
  *
  * Buffers are plain pointers of the process (shared virtual addressing):
  * nothing is pinned or copied; pages need not be resident. A job that fails
@@ -61,7 +73,11 @@ enum cce_error {
 	CCE_E_DEV_INTERNAL = -22,	/* internal/RAS error during the job (INTERNAL_ERROR) */
 	CCE_E_DEV_ABORTED = -23,	/* job aborted by queue stop or reset (ABORTED) */
 	CCE_E_DEV_DMA = -24,		/* host refused a DMA access (DMA_ERROR) */
-	CCE_E_DEV_UNKNOWN = -25		/* a completion status this library does not know */
+	CCE_E_DEV_UNKNOWN = -25,	/* a completion status this library does not know */
+	CCE_E_DEV_RESET = -26,		/* the device was reset (FLR, AER, recovery, hung queue):
+					 * the job was on the queue and is lost, not done */
+	CCE_E_DEV_LOST = -27		/* the device stopped responding (or was unbound):
+					 * no device job will complete any more */
 };
 
 /* Text for any CCE_E_* code (never NULL). */
@@ -129,6 +145,7 @@ enum cce_policy {
 };
 
 #define CCE_OPEN_FALLBACK_ON_ERROR (1u << 0)
+#define CCE_OPEN_REOPEN (1u << 1)
 
 struct cce_open_opts {
 	int policy;			/* enum cce_policy */

@@ -38,6 +38,16 @@ int cce_loopback_register(const struct cce_loopback_config *cfg);
 void cce_loopback_fail_next_dma(unsigned n);
 void cce_loopback_fail_next_ring_dma(unsigned n);
 
+/* Test hooks (process-wide) for device resets, as cce.ko reports them: the
+ * next SQ doorbell of any loopback queue does not reach the engine; instead
+ * the engine gets a function reset (the descriptors just submitted vanish
+ * without completions, every open loopback queue reports the reset state:
+ * CCE_E_DEV_RESET, CCE_OPEN_REOPEN restarts it), or the device is lost
+ * (CCE_E_DEV_LOST; new loopback opens fail with CCE_E_NODEV until every
+ * loopback context is closed). */
+void cce_loopback_reset_at_next_doorbell(void);
+void cce_loopback_lose_at_next_doorbell(void);
+
 #ifdef __cplusplus
 }
 #endif
