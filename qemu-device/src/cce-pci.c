@@ -9,6 +9,11 @@
  * behalf. Config space: PCIe endpoint, MSI-X (BAR0), AER, ATS, PASID (20
  * bits), PRI (PRG response PASID required).
  *
+ * Errors: the model's AER messages (internal errors it detected) are
+ * reported through the AER capability as a Corrected Internal Error or an
+ * Uncorrectable Internal Error; the guest's AER severity register decides
+ * whether the latter is signalled fatal or non-fatal, as on hardware.
+ *
  * Device lost: if the model dies, times out or sends a message that fails
  * validation, the device logs why, raises an uncorrectable internal error
  * (AER) and its error MSI-X vector, and from then on BAR reads return all
@@ -638,6 +643,24 @@ static void cce_serve_page_req(CcePciState *s, const struct cce_cosim_msg *m)
     }
 }
 
+/* An internal error the model detected, reported through AER. */
+static void cce_serve_aer(CcePciState *s, const struct cce_cosim_msg *m)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    bool correctable = m->u.aer.severity == CCE_COSIM_AER_CORRECTABLE;
+    PCIEAERErr err = {
+        .status = correctable ? PCI_ERR_COR_INTERNAL : PCI_ERR_UNC_INTN,
+        .source_id = pci_requester_id(pdev),
+        .flags = correctable ? PCIE_AER_ERR_IS_CORRECTABLE : 0,
+    };
+    int ret = -ENODEV;
+
+    if (pdev->exp.aer_cap) {
+        ret = pcie_aer_inject_error(pdev, &err);
+    }
+    trace_cce_pci_aer(m->u.aer.severity, m->u.aer.info, ret);
+}
+
 static void cce_serve(CcePciState *s, const struct cce_cosim_msg *m)
 {
     PCIDevice *pdev = PCI_DEVICE(s);
@@ -659,6 +682,9 @@ static void cce_serve(CcePciState *s, const struct cce_cosim_msg *m)
         if (msix_enabled(pdev)) {
             msix_notify(pdev, m->u.msix.vector);
         }
+        break;
+    case CCE_COSIM_AER:
+        cce_serve_aer(s, m);
         break;
     default:
         /* cce_link_decode() lets only the types above through. */
@@ -821,6 +847,7 @@ static void cce_reset(DeviceState *dev)
     struct cce_cosim_msg m = { 0 };
 
     trace_cce_pci_reset();
+    pcie_cap_deverr_reset(PCI_DEVICE(s));
     s->bus_master = false;
     if (s->lost || s->fd < 0) {
         return;
@@ -1068,6 +1095,8 @@ static void cce_realize(PCIDevice *pdev, Error **errp)
         return;
     }
     pcie_cap_flr_init(pdev);
+    /* Error reporting enables (DEVCTL) and W1C status (DEVSTA) for AER. */
+    pcie_cap_deverr_init(pdev);
     ret = msix_init(pdev, cce_nvec(s), &s->bar0, CCE_BAR0,
                     CCE_BAR0_MSIX_TABLE_OFF, &s->bar0, CCE_BAR0,
                     CCE_BAR0_MSIX_PBA_OFF, CCE_CFG_MSIX_CAP, errp);
