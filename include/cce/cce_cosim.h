@@ -28,13 +28,16 @@
  * The model answers HELLO_ACK after the last region. Both check magic and
  * major version; a different major version is refused.
  *
+ * Version 1.1 adds AER (model -> QEMU, posted): the device signals an
+ * internal error through PCIe AER. A 1.0 QEMU rejects it as an unknown type.
+ *
  * Requests and replies: a request carries a nonzero seq chosen by the
  * sender; the reply carries the same seq. At most one request per direction
  * is outstanding at a time (both sides block for the reply). While waiting
  * for its reply, each side must keep reading: QEMU serves the model's
  * requests (DMA, ATS) inline; the model queues QEMU's messages and handles
  * them after its current simulation step. Posted messages (MMIO_WRITE,
- * PAGE_RESP, MSIX, PAGE_REQ) have no reply. This is what keeps the link free
+ * PAGE_RESP, MSIX, PAGE_REQ, AER) have no reply. This is what keeps the link free
  * of deadlocks when both sides send at once.
  *
  * Ordering: a posted MSIX from the model is sent after the DMA writes it
@@ -60,7 +63,7 @@
 
 #define CCE_COSIM_MAGIC			0x4d53434fu	/* "OCSM" little-endian */
 #define CCE_COSIM_VERSION_MAJOR		1u
-#define CCE_COSIM_VERSION_MINOR		0u
+#define CCE_COSIM_VERSION_MINOR		1u
 #define CCE_COSIM_MSG_SIZE		64u
 #define CCE_COSIM_MAX_REGIONS		32u	/* MEM_REGION messages per handshake */
 #define CCE_COSIM_MIN_XFER		4096u	/* transfer buffer size limits */
@@ -91,7 +94,8 @@ enum cce_cosim_type {
 	CCE_COSIM_ATS_REQ	= 0x45,	/* request: translate one page, reply ATS_DONE */
 	CCE_COSIM_PAGE_REQ	= 0x46,	/* posted: PRI page request */
 	CCE_COSIM_MSIX		= 0x47,	/* posted: raise an MSI-X vector */
-	CCE_COSIM_MODEL_TYPE_MAX = 0x47
+	CCE_COSIM_AER		= 0x48,	/* posted: report an error through AER (1.1) */
+	CCE_COSIM_MODEL_TYPE_MAX = 0x48
 };
 
 /* HELLO.flags (host features) */
@@ -141,6 +145,14 @@ enum cce_cosim_pr_code {
 #define CCE_COSIM_INVAL_MASK		0x1u
 
 #define CCE_COSIM_PASID_MASK		0xfffffu
+
+/* AER.severity */
+enum cce_cosim_aer_severity {
+	CCE_COSIM_AER_CORRECTABLE = 0,	/* corrected internal error */
+	CCE_COSIM_AER_NONFATAL	= 1,	/* uncorrectable internal error, non-fatal */
+	CCE_COSIM_AER_FATAL	= 2,	/* uncorrectable internal error, fatal */
+	CCE_COSIM_AER_SEVERITY_MAX = 2
+};
 
 struct cce_cosim_hello {		/* HELLO and HELLO_ACK */
 	uint32_t magic;
@@ -218,6 +230,12 @@ struct cce_cosim_bus_master {		/* BUS_MASTER */
 	uint32_t rsvd;
 };
 
+struct cce_cosim_aer {			/* AER */
+	uint32_t severity;		/* cce_cosim_aer_severity */
+	uint32_t rsvd;
+	uint64_t info;			/* the device's RAS_ERR_INFO (for logs) */
+};
+
 struct cce_cosim_msg {
 	uint16_t type;			/* enum cce_cosim_type */
 	uint16_t rsvd;			/* 0 */
@@ -233,6 +251,7 @@ struct cce_cosim_msg {
 		struct cce_cosim_inval inval;
 		struct cce_cosim_msix msix;
 		struct cce_cosim_bus_master bm;
+		struct cce_cosim_aer aer;
 		uint8_t raw[56];
 	} u;
 };
@@ -245,6 +264,7 @@ CCE_COSIM_STATIC_ASSERT(sizeof(struct cce_cosim_dma) == 24, "dma");
 CCE_COSIM_STATIC_ASSERT(sizeof(struct cce_cosim_ats) == 24, "ats");
 CCE_COSIM_STATIC_ASSERT(sizeof(struct cce_cosim_page_req) == 24, "page_req");
 CCE_COSIM_STATIC_ASSERT(sizeof(struct cce_cosim_inval) == 24, "inval");
+CCE_COSIM_STATIC_ASSERT(sizeof(struct cce_cosim_aer) == 16, "aer");
 CCE_COSIM_STATIC_ASSERT(__builtin_offsetof(struct cce_cosim_msg, u) == 8, "payload at 8");
 
 /* ------------------------------------------------------------------ */
@@ -296,6 +316,7 @@ CCE_COSIM_INLINE const char *cce_cosim_type_str(unsigned t)
 	case CCE_COSIM_ATS_REQ: return "ATS_REQ";
 	case CCE_COSIM_PAGE_REQ: return "PAGE_REQ";
 	case CCE_COSIM_MSIX: return "MSIX";
+	case CCE_COSIM_AER: return "AER";
 	default: return "?";
 	}
 }
@@ -336,6 +357,8 @@ CCE_COSIM_INLINE unsigned cce_cosim_payload_len(unsigned type)
 		return sizeof(struct cce_cosim_msix);
 	case CCE_COSIM_BUS_MASTER:
 		return sizeof(struct cce_cosim_bus_master);
+	case CCE_COSIM_AER:
+		return sizeof(struct cce_cosim_aer);
 	case CCE_COSIM_RESET:
 		return 0;
 	default:
@@ -566,6 +589,14 @@ CCE_COSIM_INLINE int cce_cosim_check_common(const struct cce_cosim_msg *m, unsig
 	case CCE_COSIM_MSIX:
 		if (m->u.msix.rsvd0 || m->u.msix.rsvd1) {
 			return CCE_COSIM_E_RSVD;
+		}
+		return CCE_COSIM_OK;
+	case CCE_COSIM_AER:
+		if (m->u.aer.rsvd) {
+			return CCE_COSIM_E_RSVD;
+		}
+		if (m->u.aer.severity > CCE_COSIM_AER_SEVERITY_MAX) {
+			return CCE_COSIM_E_RANGE;
 		}
 		return CCE_COSIM_OK;
 	default:

@@ -9,6 +9,11 @@
  * behalf. Config space: PCIe endpoint, MSI-X (BAR0), AER, ATS, PASID (20
  * bits), PRI (PRG response PASID required).
  *
+ * Errors: the model's AER messages (internal errors it detected) are
+ * reported through the AER capability as a Corrected Internal Error or an
+ * Uncorrectable Internal Error; the guest's AER severity register decides
+ * whether the latter is signalled fatal or non-fatal, as on hardware.
+ *
  * Device lost: if the model dies, times out or sends a message that fails
  * validation, the device logs why, raises an uncorrectable internal error
  * (AER) and its error MSI-X vector, and from then on BAR reads return all
@@ -100,16 +105,19 @@ struct CcePciState {
     bool bus_master;
 
     /*
-     * MSI-X messages that arrive while a synchronous call to the model is
-     * outstanding (wait.type set) are delivered from a bottom half: the
-     * call may run inside another device's MMIO handler (e.g. intel-iommu
-     * invalidations reaching cce_iotlb_notify), and an MSI write to that
-     * device's interrupt-remapping region from there would be dropped by
-     * QEMU's re-entrancy guard. Same-vector messages coalesce, like a
-     * pending bit.
+     * MSI-X messages and AER errors raised while a synchronous call to the
+     * model is outstanding (calls > 0) are delivered from a bottom half:
+     * the call may run inside another device's MMIO handler (e.g.
+     * intel-iommu invalidations reaching cce_iotlb_notify), and an MSI
+     * write to that device's interrupt-remapping region from there would
+     * be dropped by QEMU's re-entrancy guard. Same-vector messages
+     * coalesce, like a pending bit; so do errors of one severity, like
+     * the AER status bits.
      */
-    QEMUBH *msix_bh;
+    int calls;                  /* depth of cce_call() in progress */
+    QEMUBH *irq_bh;
     unsigned long msix_deferred[BITS_TO_LONGS(CCE_MSIX_VECTORS(CCE_MAX_QUEUES))];
+    bool aer_deferred[2];       /* [0] uncorrectable, [1] correctable */
 
     GHashTable *pasids;         /* pasid -> CcePasid* */
     uint64_t stat_msgs_in;
@@ -118,6 +126,7 @@ struct CcePciState {
 
 static void cce_link_readable(void *opaque);
 static void cce_msix(CcePciState *s, unsigned vector);
+static void cce_aer(CcePciState *s, bool correctable);
 
 static unsigned cce_nvec(CcePciState *s)
 {
@@ -155,14 +164,7 @@ static void cce_device_lost(CcePciState *s, const char *fmt, ...)
     s->wait.type = 0;
 
     /* Tell the guest: uncorrectable internal error + the error vector. */
-    if (pci_is_express(pdev) && pdev->exp.aer_cap) {
-        PCIEAERErr err = {
-            .status = PCI_ERR_UNC_INTN,
-            .source_id = pci_requester_id(pdev),
-            .flags = 0,
-        };
-        pcie_aer_inject_error(pdev, &err);
-    }
+    cce_aer(s, false);
     if (msix_enabled(pdev)) {
         cce_msix(s, CCE_MSIX_ERR_VECTOR(s->num_queues));
     }
@@ -382,13 +384,12 @@ static bool cce_call(CcePciState *s, struct cce_cosim_msg *m, uint16_t reply,
         return false;
     }
     deadline = cce_deadline(s);
+    s->calls++;
     for (;;) {
         int r = cce_pump(s, deadline, fd_out);
-        if (r > 0) {
-            return true;
-        }
-        if (r < 0) {
-            return false;
+        if (r != 0) {
+            s->calls--;
+            return r > 0;
         }
     }
 }
@@ -651,6 +652,13 @@ static void cce_serve_page_req(CcePciState *s, const struct cce_cosim_msg *m)
     }
 }
 
+/* An internal error the model detected, reported through AER. */
+static void cce_serve_aer(CcePciState *s, const struct cce_cosim_msg *m)
+{
+    trace_cce_pci_aer(m->u.aer.severity, m->u.aer.info, s->calls);
+    cce_aer(s, m->u.aer.severity == CCE_COSIM_AER_CORRECTABLE);
+}
+
 static void cce_serve(CcePciState *s, const struct cce_cosim_msg *m)
 {
     s->serving++;
@@ -669,6 +677,9 @@ static void cce_serve(CcePciState *s, const struct cce_cosim_msg *m)
         trace_cce_pci_msix(m->u.msix.vector);
         cce_msix(s, m->u.msix.vector);
         break;
+    case CCE_COSIM_AER:
+        cce_serve_aer(s, m);
+        break;
     default:
         /* cce_link_decode() lets only the types above through. */
         cce_device_lost(s, "unexpected %s", cce_cosim_type_str(m->type));
@@ -682,10 +693,10 @@ static void cce_msix(CcePciState *s, unsigned vector)
 {
     PCIDevice *pdev = PCI_DEVICE(s);
 
-    if (s->wait.type) {
+    if (s->calls) {
         trace_cce_pci_msix_deferred(vector);
         set_bit(vector, s->msix_deferred);
-        qemu_bh_schedule(s->msix_bh);
+        qemu_bh_schedule(s->irq_bh);
         return;
     }
     if (msix_enabled(pdev)) {
@@ -693,17 +704,43 @@ static void cce_msix(CcePciState *s, unsigned vector)
     }
 }
 
-static void cce_msix_bh(void *opaque)
+static void cce_aer(CcePciState *s, bool correctable)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    PCIEAERErr err = {
+        .status = correctable ? PCI_ERR_COR_INTERNAL : PCI_ERR_UNC_INTN,
+        .source_id = pci_requester_id(pdev),
+        .flags = correctable ? PCIE_AER_ERR_IS_CORRECTABLE : 0,
+    };
+
+    if (!pci_is_express(pdev) || !pdev->exp.aer_cap) {
+        return;
+    }
+    if (s->calls) {
+        s->aer_deferred[correctable] = true;
+        qemu_bh_schedule(s->irq_bh);
+        return;
+    }
+    pcie_aer_inject_error(pdev, &err);
+}
+
+static void cce_irq_bh(void *opaque)
 {
     CcePciState *s = opaque;
     PCIDevice *pdev = PCI_DEVICE(s);
     unsigned n = cce_nvec(s);
     unsigned long v;
 
-    if (s->wait.type) {
+    if (s->calls) {
         /* Still inside a call: try again from the next main-loop turn. */
-        qemu_bh_schedule(s->msix_bh);
+        qemu_bh_schedule(s->irq_bh);
         return;
+    }
+    for (int c = 0; c < 2; c++) {
+        if (s->aer_deferred[c]) {
+            s->aer_deferred[c] = false;
+            cce_aer(s, c);
+        }
     }
     for (v = find_first_bit(s->msix_deferred, n); v < n;
          v = find_next_bit(s->msix_deferred, n, v + 1)) {
@@ -867,6 +904,7 @@ static void cce_reset(DeviceState *dev)
     struct cce_cosim_msg m = { 0 };
 
     trace_cce_pci_reset();
+    pcie_cap_deverr_reset(PCI_DEVICE(s));
     s->bus_master = false;
     if (s->lost || s->fd < 0) {
         return;
@@ -1114,6 +1152,8 @@ static void cce_realize(PCIDevice *pdev, Error **errp)
         return;
     }
     pcie_cap_flr_init(pdev);
+    /* Error reporting enables (DEVCTL) and W1C status (DEVSTA) for AER. */
+    pcie_cap_deverr_init(pdev);
     ret = msix_init(pdev, cce_nvec(s), &s->bar0, CCE_BAR0,
                     CCE_BAR0_MSIX_TABLE_OFF, &s->bar0, CCE_BAR0,
                     CCE_BAR0_MSIX_PBA_OFF, CCE_CFG_MSIX_CAP, errp);
@@ -1132,8 +1172,8 @@ static void cce_realize(PCIDevice *pdev, Error **errp)
     pcie_pri_init(pdev, CCE_CFG_PRI, CCE_PRI_OUTSTANDING, true);
 
     s->pasids = g_hash_table_new_full(NULL, NULL, NULL, cce_pasid_free);
-    s->msix_bh = qemu_bh_new_guarded(cce_msix_bh, s,
-                                     &DEVICE(s)->mem_reentrancy_guard);
+    s->irq_bh = qemu_bh_new_guarded(cce_irq_bh, s,
+                                    &DEVICE(s)->mem_reentrancy_guard);
 
     if (!cce_connect(s, errp) || !cce_handshake(s, errp)) {
         if (s->fd >= 0) {
@@ -1142,8 +1182,8 @@ static void cce_realize(PCIDevice *pdev, Error **errp)
         }
         g_hash_table_destroy(s->pasids);
         s->pasids = NULL;
-        qemu_bh_delete(s->msix_bh);
-        s->msix_bh = NULL;
+        qemu_bh_delete(s->irq_bh);
+        s->irq_bh = NULL;
         pcie_aer_exit(pdev);
         goto err_msix;
     }
@@ -1178,8 +1218,8 @@ static void cce_exit(PCIDevice *pdev)
     }
     pci_set_word(pdev->config + pasid_ctl_off, saved);
     g_hash_table_destroy(s->pasids);
-    qemu_bh_delete(s->msix_bh);
-    s->msix_bh = NULL;
+    qemu_bh_delete(s->irq_bh);
+    s->irq_bh = NULL;
     if (s->fd >= 0) {
         qemu_set_fd_handler(s->fd, NULL, NULL, NULL);
         close(s->fd);

@@ -5,6 +5,7 @@
 //   cce-model --socket PATH [--queues N] [--clock-mhz N] [--log FILE]
 //             [--xfer-kib N] [--timeout-ms N] [--spin-us N] [--no-shared-ram]
 //             [--accept-timeout-ms N] [--stats FILE]
+//             [--fault SPEC]... [--fault-seed N] [--control PATH]
 //
 // Listens on PATH, accepts one connection, serves it until QEMU closes it,
 // prints the engine's statistics and exits (0: clean close; 1: link error).
@@ -18,6 +19,7 @@
 #include <vector>
 #include <unistd.h>
 
+#include "cce/cosim/control.h"
 #include "cce/cosim/model_link.h"
 #include "cce/cosim/sock.h"
 #include "cce/model/engine.h"
@@ -30,9 +32,16 @@ void usage(FILE* f) {
                  "                 [--datapath reference|rtl|UNIT,...] [--trace PREFIX FIRST LAST]\n"
                  "                 [--xfer-kib N] [--timeout-ms N] [--spin-us N]\n"
                  "                 [--no-shared-ram] [--accept-timeout-ms N] [--stats FILE]\n"
+                 "                 [--fault SPEC]... [--fault-seed N] [--control PATH]\n"
                  "  --datapath: units crc, aes, sha, lz77 on their Verilated RTL cores\n"
                  "  --trace: VCD of the RTL cores for jobs FIRST..LAST (PREFIX-crc.vcd, ...)\n"
-                 "  --stats: at exit, write the statistics to FILE as key=value lines\n");
+                 "  --stats: at exit, write the statistics to FILE as key=value lines\n"
+                 "  --fault: inject a fault, e.g. 'class=bitflip queue=1 after=10'\n"
+                 "           (classes: xlate pri_fail ats_delay hang bitflip cpl_error\n"
+                 "            msix_lost msix_dup ce ue crash; docs/hw-spec.md section 18)\n"
+                 "  --fault-seed: default PRNG seed of prob= faults (default 1)\n"
+                 "  --control: unix stream socket taking 'fault SPEC', 'clear', 'list',\n"
+                 "             'log', 'stats' lines (socat - UNIX-CONNECT:PATH)\n");
 }
 
 bool parse_uint(const char* s, unsigned long lo, unsigned long hi, unsigned long* out) {
@@ -51,46 +60,7 @@ bool write_stats(const std::string& path, const cce::model::EngineStats& s, bool
         std::fprintf(log, "cce-model: cannot write %s: %s\n", path.c_str(), std::strerror(errno));
         return false;
     }
-    auto kv = [f](const char* k, uint64_t v) { std::fprintf(f, "%s=%llu\n", k, (unsigned long long)v); };
-    kv("clean_exit", clean ? 1 : 0);
-    kv("jobs", s.jobs);
-    kv("bytes_in", s.bytes_in);
-    kv("bytes_out", s.bytes_out);
-    kv("atc_hits", s.atc_hits);
-    kv("atc_misses", s.atc_misses);
-    kv("atc_invalidations", s.atc_invalidations);
-    kv("page_requests", s.page_requests);
-    kv("page_responses_ok", s.page_responses_ok);
-    kv("page_responses_fail", s.page_responses_fail);
-    kv("dma_reads", s.dma_reads);
-    kv("dma_writes", s.dma_writes);
-    kv("msix", s.msix);
-    kv("resets", s.resets);
-    kv("rtl_jobs", s.rtl_jobs);
-    uint64_t errors = 0, faults = 0;
-    std::vector<uint64_t> by_status;
-    for (size_t i = 0; i < s.queues.size(); ++i) {
-        faults += s.queues[i].translation_faults;
-        const auto& bs = s.queues[i].by_status;
-        if (by_status.size() < bs.size()) by_status.resize(bs.size());
-        for (size_t k = 0; k < bs.size(); ++k) by_status[k] += bs[k];
-        char k[48];
-        std::snprintf(k, sizeof k, "queue%zu_jobs", i);
-        kv(k, s.queues[i].jobs);
-        std::snprintf(k, sizeof k, "queue%zu_errors", i);
-        kv(k, s.queues[i].errors);
-        errors += s.queues[i].errors;
-    }
-    kv("errors", errors);
-    kv("translation_faults", faults);
-    for (size_t k = 0; k < by_status.size(); ++k) {
-        if (!by_status[k]) continue;
-        char key[64];
-        std::snprintf(key, sizeof key, "status_%s", cce::model::status_name(static_cast<uint8_t>(k)));
-        for (char* c = key; *c; ++c)
-            if (*c == '-') *c = '_';
-        kv(key, by_status[k]);
-    }
+    std::fprintf(f, "clean_exit=%d\n%s", clean ? 1 : 0, cce::cosim::stats_kv(s).c_str());
     return std::fclose(f) == 0;
 }
 
@@ -103,6 +73,9 @@ int main(int argc, char** argv) {
     uint32_t rtl_units = 0;
     std::string trace_prefix;
     unsigned long trace_first = 0, trace_last = 0;
+    std::vector<cce::model::FaultSpec> faults;
+    uint64_t fault_seed = 1;
+    std::string control_path;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto val = [&](unsigned long lo, unsigned long hi) -> unsigned long {
@@ -141,6 +114,18 @@ int main(int argc, char** argv) {
             trace_prefix = argv[++i];
             trace_first = val(0, ~0ul);
             trace_last = val(trace_first, ~0ul);
+        } else if (a == "--fault" && i + 1 < argc) {
+            cce::model::FaultSpec spec;
+            std::string err;
+            if (!cce::model::parse_fault_spec(argv[++i], spec, err)) {
+                std::fprintf(stderr, "cce-model: --fault '%s': %s\n", argv[i], err.c_str());
+                return 2;
+            }
+            faults.push_back(spec);
+        } else if (a == "--fault-seed") {
+            fault_seed = val(0, ~0ul);
+        } else if (a == "--control" && i + 1 < argc) {
+            control_path = argv[++i];
         } else if (a == "--no-shared-ram") {
             opt.map_guest_ram = false;
         } else if (a == "-h" || a == "--help") {
@@ -154,6 +139,13 @@ int main(int argc, char** argv) {
     if (sock.empty()) {
         usage(stderr);
         return 2;
+    }
+    for (const auto& f : faults) {
+        if (f.queue && *f.queue >= opt.num_queues) {
+            std::fprintf(stderr, "cce-model: --fault '%s': the model has %u queues\n",
+                         f.text().c_str(), opt.num_queues);
+            return 2;
+        }
     }
     FILE* log = stderr;
     if (!log_path.empty()) {
@@ -192,6 +184,7 @@ int main(int argc, char** argv) {
     cfg.trace_prefix = trace_prefix;
     cfg.trace_first_job = trace_first;
     cfg.trace_last_job = trace_last;
+    cfg.fault_seed = fault_seed;
     if (rtl_units && !cce::model::rtl_available()) {
         std::fprintf(log, "cce-model: --datapath rtl: this build has no RTL cores\n");
         return 2;
@@ -200,7 +193,29 @@ int main(int argc, char** argv) {
     {
         cce::model::Engine engine(cfg, link);
         link.attach(&engine);
+        for (const auto& f : faults) {
+            const unsigned id = engine.add_fault(f);
+            std::fprintf(log, "cce-model: fault %u: %s\n", id, f.text().c_str());
+        }
+        engine.set_crash_handler([log, &engine](const cce::model::FaultRecord& r) {
+            std::fprintf(log, "cce-model: injected crash: %s\n", r.text().c_str());
+            std::fprintf(log, "%s", engine.stats_report().c_str());
+            std::fflush(nullptr);
+            std::abort();
+        });
+        std::unique_ptr<cce::cosim::ControlServer> control;
+        if (!control_path.empty()) {
+            control = std::make_unique<cce::cosim::ControlServer>(log);
+            if (!control->listen(control_path)) {
+                std::fprintf(log, "cce-model: control socket %s: %s\n", control_path.c_str(),
+                             std::strerror(errno));
+                return 2;
+            }
+            link.set_side_channel(control.get());
+            std::fprintf(log, "cce-model: control socket at %s\n", control_path.c_str());
+        }
         ok = link.run();
+        link.set_side_channel(nullptr);
         std::fprintf(log, "%s", engine.stats_report().c_str());
         if (!stats_path.empty() && !write_stats(stats_path, engine.stats(), ok, log)) ok = false;
     }
@@ -208,14 +223,15 @@ int main(int argc, char** argv) {
     std::fprintf(log,
                  "cce-model: link: %llu msgs in, %llu out; mmio r/w %llu/%llu; dma direct %llu "
                  "(%llu B), via QEMU %llu (%llu B); ats %llu; page req/resp %llu/%llu; msix %llu; "
-                 "inval %llu; resets %llu\n",
+                 "inval %llu; resets %llu; aer %llu (%llu not sent: QEMU speaks 1.0)\n",
                  (unsigned long long)s.msgs_in, (unsigned long long)s.msgs_out,
                  (unsigned long long)s.mmio_reads, (unsigned long long)s.mmio_writes,
                  (unsigned long long)s.dma_direct, (unsigned long long)s.dma_direct_bytes,
                  (unsigned long long)s.dma_msg, (unsigned long long)s.dma_msg_bytes,
                  (unsigned long long)s.ats, (unsigned long long)s.page_requests,
                  (unsigned long long)s.page_responses, (unsigned long long)s.msix,
-                 (unsigned long long)s.invalidations, (unsigned long long)s.resets);
+                 (unsigned long long)s.invalidations, (unsigned long long)s.resets,
+                 (unsigned long long)s.aer, (unsigned long long)s.aer_dropped);
     std::fprintf(log, "cce-model: %s\n", ok ? "QEMU disconnected, exiting" : link.error().c_str());
     return ok ? 0 : 1;
 }

@@ -124,6 +124,9 @@ void FakeHost::serve(const cce_cosim_msg& m) {
         ++msix_;
         vectors_.push_back(m.u.msix.vector);
         break;
+    case CCE_COSIM_AER:
+        aer_.push_back(m.u.aer);
+        break;
     default:
         fail(std::string("unexpected ") + cce_cosim_type_str(m.type));
         break;

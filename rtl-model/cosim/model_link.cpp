@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdarg>
 #include <cstring>
+#include <poll.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -103,6 +104,7 @@ bool ModelLink::handshake() {
     const uint32_t hello_seq = m.seq;
     const uint32_t nreg = m.u.hello.nregions;
     host_flags_ = m.u.hello.flags;
+    host_minor_ = m.u.hello.ver_minor;
     if (m.u.hello.num_queues != opt_.num_queues && opt_.log)
         std::fprintf(opt_.log, "cce-model: QEMU wants %u queues, model has %u: refusing\n",
                      m.u.hello.num_queues, opt_.num_queues);
@@ -268,6 +270,11 @@ bool ModelLink::run() {
             m = deferred_.front();
             deferred_.pop_front();
         } else {
+            if (side_ && !wait_input()) {
+                // Control commands may add work (a timed fault, say).
+                if (alive_) engine_->run_until_idle();
+                continue;
+            }
             bool to = false;
             if (!receive(&m, -1, &to)) break;
         }
@@ -275,6 +282,27 @@ bool ModelLink::run() {
         if (alive_) engine_->run_until_idle();
     }
     return error_.empty();
+}
+
+bool ModelLink::wait_input() {
+    for (;;) {
+        std::vector<pollfd> p;
+        p.push_back({fd_, POLLIN, 0});
+        for (int f : side_->poll_fds()) p.push_back({f, POLLIN, 0});
+        int n = poll(p.data(), p.size(), -1);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return true;  // let receive() report it
+        }
+        bool side_ready = false;
+        for (size_t i = 1; i < p.size(); ++i)
+            if (p[i].revents) side_ready = true;
+        if (side_ready) {
+            side_->service(*engine_);
+            return false;
+        }
+        return true;
+    }
 }
 
 // --------------------------------------------------------------- DMA ---
@@ -374,6 +402,21 @@ void ModelLink::page_request(const model::PageRequest& req) {
     m.u.pr.flags = static_cast<uint16_t>((req.read ? CCE_COSIM_PR_READ : 0) |
                                          (req.write ? CCE_COSIM_PR_WRITE : 0));
     if (!m.u.pr.flags) m.u.pr.flags = CCE_COSIM_PR_READ;
+    send(m);
+}
+
+void ModelLink::raise_aer(model::AerSeverity sev, uint64_t info) {
+    if (host_minor_ < 1) {  // a 1.0 host would take AER as a protocol error
+        ++stats_.aer_dropped;
+        return;
+    }
+    ++stats_.aer;
+    cce_cosim_msg m{};
+    m.type = CCE_COSIM_AER;
+    m.u.aer.severity = sev == model::AerSeverity::Correctable ? CCE_COSIM_AER_CORRECTABLE
+                       : sev == model::AerSeverity::NonFatal  ? CCE_COSIM_AER_NONFATAL
+                                                              : CCE_COSIM_AER_FATAL;
+    m.u.aer.info = info;
     send(m);
 }
 

@@ -234,6 +234,10 @@ void Harness::raise_msix(uint16_t vector) {
     msix.push_back(MsixEvent{vector, engine_ ? engine_->now_ns() : 0});
 }
 
+void Harness::raise_aer(model::AerSeverity sev, uint64_t info) {
+    aer.push_back(AerEvent{sev, info, engine_ ? engine_->now_ns() : 0});
+}
+
 size_t Harness::msix_count(uint16_t vector) const {
     return static_cast<size_t>(
         std::count_if(msix.begin(), msix.end(), [&](const MsixEvent& e) { return e.vector == vector; }));

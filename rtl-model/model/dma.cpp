@@ -63,7 +63,38 @@ bool DmaUnit::page_request(const DmaContext& c, uint64_t page, bool write, bool&
     }
     pending_.erase(idx);
     if (c.gen == top_.gen) top_.queues[c.queue]->set_page_wait(false);
+    if (completed && success) {
+        // Fault pri_fail: the host said success, the device acts as if not.
+        const FaultSite s = top_.site(static_cast<int>(c.queue), c.pasid_en, c.pasid, c.opcode);
+        if (auto f = top_.faults.fire(FaultClass::PriFail, s)) {
+            top_.fault_record(*f, s, page);
+            success = false;
+        }
+    }
     return completed;
+}
+
+bool DmaUnit::injected_fault(const DmaContext& c, uint64_t cur, size_t& chunk, DmaOutcome& out) {
+    const FiredFault& f = *c.faults->xlate;
+    if (f.spec.addr && *f.spec.addr != cur) {
+        // Transfer up to the target address first; it faults on its own chunk.
+        if (*f.spec.addr > cur && *f.spec.addr - cur < chunk) chunk = *f.spec.addr - cur;
+        return false;
+    }
+    const FaultSite s = top_.site(static_cast<int>(c.queue), c.pasid_en, c.pasid, c.opcode);
+    top_.fault_record(f, s, cur);
+    c.faults->xlate.reset();
+    out.fault_addr = cur;
+    if (c.pasid_en) {
+        // As if ATS said "not present" and no page request could fix it.
+        out.status = CCE_ST_TRANSLATION_FAULT;
+        ++top_.queues[c.queue]->stats.translation_faults;
+    } else {
+        // Untranslated DMA the host IOMMU refused.
+        out.status = CCE_ST_DMA_ERROR;
+        top_.ras_event(CCE_RAS_DMA_ERROR, cur);
+    }
+    return true;
 }
 
 void DmaUnit::page_response(uint32_t pasid, uint16_t prg_index, bool success) {
@@ -144,6 +175,7 @@ DmaOutcome DmaUnit::access(const DmaContext& c, uint64_t addr, uint8_t* buf, siz
             break;
         }
         size_t chunk = std::min<uint64_t>(len - out.done, CCE_PAGE_SIZE - (cur & kPageMask));
+        if (c.faults && c.faults->xlate && injected_fault(c, cur, chunk, out)) break;
         uint64_t target = cur;
         DmaAttrs attrs;
         if (c.pasid_en) {

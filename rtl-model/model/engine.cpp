@@ -30,6 +30,8 @@ Top::Top(sc_module_name name, const EngineConfig& c, HostInterface& h)
         queues.push_back(std::make_unique<Queue>(qn.c_str(), *this, i));
     }
     if (cfg.rtl_units) rtl = std::make_unique<RtlCores>();
+    faults.set_seed(cfg.fault_seed);
+    SC_THREAD(fault_thread);
 }
 
 Top::~Top() = default;
@@ -88,6 +90,87 @@ void Top::ras_event(uint32_t ras_bit, uint64_t info) {
     if (ras_bit & CCE_RAS_UE_INTERNAL) ++regs.ras_ue_count;
     if (newly && (regs.intcfg & CCE_INTCFG_ERR_IRQ_EN) && !(regs.ras_mask & ras_bit))
         raise_msix(static_cast<uint16_t>(CCE_MSIX_ERR_VECTOR(cfg.num_queues)));
+}
+
+// ------------------------------------------------------------- faults --
+FaultSite Top::site(int queue, bool pasid_valid, uint32_t pasid, int opcode) const {
+    FaultSite s;
+    s.queue = queue;
+    s.pasid_valid = pasid_valid;
+    s.pasid = pasid;
+    s.opcode = opcode;
+    s.now_ns = static_cast<uint64_t>(sc_time_stamp().to_seconds() * 1e9 + 0.5);
+    return s;
+}
+
+FaultRecord Top::fault_record(const FiredFault& f, const FaultSite& s, uint64_t detail) {
+    FaultRecord r;
+    r.time_ns = s.now_ns;
+    r.fault_id = f.id;
+    r.cls = f.spec.cls;
+    r.queue = s.queue;
+    r.pasid_valid = s.pasid_valid;
+    r.pasid = s.pasid;
+    r.opcode = s.opcode;
+    r.detail = detail;
+    faults.record(r);
+    return r;
+}
+
+// RAS_ERR_INFO of an internal error: bit 63 internal, bit 62 fatal,
+// bits 39:32 queue (0xff: none), bits 7:0 opcode (0xff: none).
+void Top::internal_error(const FiredFault& f, const FaultSite& s, bool whole_engine) {
+    const bool ce = f.spec.cls == FaultClass::Ce;
+    const bool fatal = !ce && f.spec.fatal;
+    const uint64_t info = (1ull << 63) | (fatal ? 1ull << 62 : 0) |
+                          (uint64_t(s.queue < 0 ? 0xff : s.queue & 0xff) << 32) |
+                          uint64_t(s.opcode < 0 ? 0xff : s.opcode & 0xff);
+    fault_record(f, s, info);
+    if (ce) {
+        ras_event(CCE_RAS_CE_INTERNAL, info);
+        host.raise_aer(AerSeverity::Correctable, info);
+        return;
+    }
+    if (fatal) regs.fatal = true;
+    if (fatal || whole_engine) {
+        // Every job in flight stops at its next chunk and fails.
+        ++ue_epoch;
+        abort_event.notify(SC_ZERO_TIME);
+    }
+    ras_event(CCE_RAS_UE_INTERNAL, info);
+    host.raise_aer(fatal ? AerSeverity::Fatal : AerSeverity::NonFatal, info);
+}
+
+void Top::crash(const FiredFault& f, const FaultSite& s) {
+    const FaultRecord r = fault_record(f, s, 0);
+    if (crash_handler) {
+        crash_handler(r);
+        return;
+    }
+    std::fprintf(stderr, "cce model: injected crash: %s\n", r.text().c_str());
+    std::fflush(nullptr);
+    std::abort();
+}
+
+void Top::fault_thread() {
+    for (;;) {
+        const std::optional<uint64_t> t = faults.next_timed();
+        const FaultSite now = site(-1, false, 0, -1);
+        if (!t) {
+            wait(faults_changed);
+            continue;
+        }
+        if (*t > now.now_ns) {
+            wait(sc_time(static_cast<double>(*t - now.now_ns), SC_NS), faults_changed);
+            continue;
+        }
+        for (const FiredFault& f : faults.due_timed(now.now_ns)) {
+            if (f.spec.cls == FaultClass::Crash)
+                crash(f, now);
+            else
+                internal_error(f, now, true);
+        }
+    }
 }
 
 void Top::function_reset() {
@@ -222,16 +305,59 @@ void Engine::mmio_write(unsigned bar, uint64_t offset, uint64_t value, unsigned 
     access(*impl_->port, true, bar, offset, value, size);
 }
 
+namespace {
+// Fault class ats_delay: the engine runs on (using the old translations)
+// for delay_ns before it drops the entries and lets the host complete.
+void maybe_delay_invalidation(Engine& e, Engine::Impl& impl, bool pasid_valid, uint32_t pasid) {
+    auto& t = *impl.top;
+    // Called from inside the simulation (a harness callback), time cannot be
+    // run forward here: such invalidations are not candidates.
+    if (impl.running || !t.faults.has(FaultClass::AtsDelay)) return;
+    const FaultSite s = t.site(-1, pasid_valid, pasid, -1);
+    const std::optional<FiredFault> f = t.faults.fire(FaultClass::AtsDelay, s);
+    if (!f) return;
+    t.fault_record(*f, s, f->spec.delay_ns);
+    e.run_for_ns(f->spec.delay_ns);
+}
+}  // namespace
+
 void Engine::ats_invalidate(uint32_t pasid, uint64_t addr, uint64_t size) {
+    maybe_delay_invalidation(*this, *impl_, true, pasid);
     auto& t = *impl_->top;
     ++t.stats.atc_invalidations;
     t.stats.atc_entries_dropped += t.atc.invalidate(pasid, addr, size);
 }
 
 void Engine::ats_invalidate_all() {
+    maybe_delay_invalidation(*this, *impl_, false, 0);
     auto& t = *impl_->top;
     ++t.stats.atc_invalidations;
     t.stats.atc_entries_dropped += t.atc.invalidate_all();
+}
+
+unsigned Engine::add_fault(const FaultSpec& spec) {
+    auto& t = *impl_->top;
+    if (spec.queue && *spec.queue >= t.cfg.num_queues)
+        throw std::invalid_argument("queue=" + std::to_string(*spec.queue) + " but the engine has " +
+                                    std::to_string(t.cfg.num_queues) + " queues");
+    const unsigned id = t.faults.add(spec);
+    t.faults_changed.notify(SC_ZERO_TIME);
+    return id;
+}
+
+size_t Engine::clear_faults() {
+    auto& t = *impl_->top;
+    const size_t n = t.faults.clear();
+    t.faults_changed.notify(SC_ZERO_TIME);
+    return n;
+}
+
+std::vector<FaultState> Engine::faults() const { return impl_->top->faults.list(); }
+
+std::vector<FaultRecord> Engine::fault_log() const { return impl_->top->faults.log(); }
+
+void Engine::set_crash_handler(std::function<void(const FaultRecord&)> handler) {
+    impl_->top->crash_handler = std::move(handler);
 }
 
 void Engine::page_response(uint32_t pasid, uint16_t prg_index, bool success) {
@@ -283,6 +409,10 @@ EngineStats Engine::stats() const {
     EngineStats s = impl_->top->stats;
     s.queues.clear();
     for (const auto& q : impl_->top->queues) s.queues.push_back(q->stats);
+    const auto& c = impl_->top->faults.counts();
+    s.faults_by_class.assign(c.begin(), c.end());
+    s.faults_injected = 0;
+    for (uint64_t n : c) s.faults_injected += n;
     return s;
 }
 
@@ -320,6 +450,14 @@ std::string Engine::stats_report() const {
                   (unsigned long long)s.page_requests, (unsigned long long)s.page_responses_ok,
                   (unsigned long long)s.page_responses_fail, (unsigned long long)s.msix);
     o << line;
+    if (s.faults_injected) {
+        o << "faults injected:";
+        for (unsigned i = 0; i < s.faults_by_class.size(); ++i)
+            if (s.faults_by_class[i])
+                o << ' ' << fault_class_name(static_cast<FaultClass>(i)) << '='
+                  << s.faults_by_class[i];
+        o << '\n';
+    }
     return o.str();
 }
 

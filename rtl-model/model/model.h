@@ -29,6 +29,7 @@
 
 #include "cce/cce_hw.h"
 #include "cce/model/engine.h"
+#include "fault.h"
 
 namespace cce::model {
 
@@ -70,6 +71,14 @@ struct DmaOutcome {
     bool ok() const { return status == CCE_ST_SUCCESS; }
 };
 
+// Faults armed for one job at its start (Top::arm_job_faults).
+struct JobFaults {
+    std::optional<FiredFault> xlate;     // cleared once it hit an access
+    std::optional<FiredFault> bitflip;
+    std::optional<FiredFault> cpl_error;
+    bool internal_error = false;         // ue nonfatal on this job
+};
+
 // The address space a queue's DMA runs in.
 struct DmaContext {
     unsigned queue = 0;
@@ -78,6 +87,8 @@ struct DmaContext {
     bool pri_en = false;
     uint64_t gen = 0;                  // engine reset generation of the job
     std::function<bool()> cancelled;   // abort requested for this job
+    int opcode = -1;                   // the job's opcode (-1: ring access)
+    JobFaults* faults = nullptr;       // the job's armed faults, if any
 };
 
 class DmaUnit {
@@ -95,6 +106,9 @@ private:
     uint8_t translate(const DmaContext& c, uint64_t addr, bool write, uint64_t& pa,
                       uint64_t& limit);
     bool page_request(const DmaContext& c, uint64_t page, bool write, bool& success);
+    // An armed xlate fault hitting [cur, cur + chunk): shortens chunk to
+    // stop before a later target address, or returns the failure to report.
+    bool injected_fault(const DmaContext& c, uint64_t cur, size_t& chunk, DmaOutcome& out);
     void transfer_time(size_t bytes);
 
     struct PendingPr {
@@ -230,6 +244,11 @@ public:
 private:
     void thread();
     void irq_timer_thread();
+    void hang(uint64_t gen);
+    // false: the job hangs the queue.
+    bool arm_faults(const cce_desc& d, const FaultSite& site, JobFaults& jf);
+    void flip_output_bit(const DmaContext& c, const cce_desc& d, JobResult& r,
+                         const FaultSite& site, const FiredFault& f);
     void set_ctrl(uint32_t v);
     void raise_error(uint32_t qerr);
     bool config_ok() const;
@@ -257,6 +276,8 @@ private:
     bool in_flight_ = false;
     bool page_wait_ = false;
     bool cq_full_ = false;
+    bool hung_ = false;                 // fault class hang: until reset/disable
+    std::optional<FiredFault> msix_lost_, msix_dup_;  // applied to the next MSI-X
     uint8_t phase_ = 1;
     unsigned irq_pending_ = 0;
     bool irq_timer_armed_ = false;
@@ -282,6 +303,7 @@ public:
     uint32_t ras_ce_count = 0;
     uint32_t ras_ue_count = 0;
     uint64_t ras_err_info = 0;
+    bool fatal = false;  // GSTS.FATAL: uncorrectable error, until function reset
 
 private:
     void b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
@@ -293,6 +315,7 @@ private:
 // ----------------------------------------------------------------- Top --
 class Top : public sc_core::sc_module {
 public:
+    SC_HAS_PROCESS(Top);
     Top(sc_core::sc_module_name name, const EngineConfig& cfg, HostInterface& host);
     ~Top() override;
 
@@ -312,6 +335,10 @@ public:
     std::vector<std::unique_ptr<Queue>> queues;
     std::unique_ptr<RtlCores> rtl;   // only when cfg.rtl_units != 0
     uint64_t job_seq = 0;            // jobs started, for the waveform window
+    FaultInjector faults;
+    sc_core::sc_event faults_changed;  // a timed fault was added or removed
+    uint64_t ue_epoch = 0;             // bumped by errors that fail every job in flight
+    std::function<void(const FaultRecord&)> crash_handler;
 
     void function_reset();
     // Around each executed job: opens/closes the RTL waveform window.
@@ -321,9 +348,19 @@ public:
     // Latch a RAS condition; raise the error vector if enabled and unmasked.
     void ras_event(uint32_t ras_bit, uint64_t info);
     void raise_msix(uint16_t vector);
+    // Faults: the site of an event now, recording an injection, the effect
+    // of ce/ue/crash, and the faults a job gets at its start.
+    FaultSite site(int queue, bool pasid_valid, uint32_t pasid, int opcode) const;
+    FaultRecord fault_record(const FiredFault& f, const FaultSite& s, uint64_t detail);
+    void internal_error(const FiredFault& f, const FaultSite& s, bool whole_engine);
+    void crash(const FiredFault& f, const FaultSite& s);
+    bool accepting() const { return global_enabled() && !regs.fatal; }
     void wait_cycles(uint64_t n);
     uint64_t cycles(sc_core::sc_time t) const;
     uint64_t qerr_summary() const;
+
+private:
+    void fault_thread();  // fires timed faults at their simulated time
 };
 
 }  // namespace cce::model

@@ -34,7 +34,7 @@ bool Queue::config_ok() const {
 }
 
 bool Queue::can_fetch() const {
-    return enabled() && err_ == 0 && top_.global_enabled() && sq_head_ != sq_tail_;
+    return enabled() && err_ == 0 && !hung_ && top_.accepting() && sq_head_ != sq_tail_;
 }
 
 bool Queue::busy() const { return in_flight_ || can_fetch(); }
@@ -130,6 +130,7 @@ void Queue::set_ctrl(uint32_t v) {
         cq_full_ = false;
     } else if (!(v & CCE_QCTRL_ENABLE) && (old & CCE_QCTRL_ENABLE)) {
         // A job in flight stops at its next chunk and writes no completion.
+        hung_ = false;
         top_.abort_event.notify(sc_core::SC_ZERO_TIME);
     }
     if ((v & CCE_QCTRL_ABORT) && !(old & CCE_QCTRL_ABORT))
@@ -178,7 +179,9 @@ void Queue::reset() {
     sq_head_ = sq_tail_ = cq_tail_ = cq_head_ = 0;
     irq_ = 0;
     msix_vec_ = index_;
-    in_flight_ = page_wait_ = cq_full_ = false;
+    in_flight_ = page_wait_ = cq_full_ = hung_ = false;
+    msix_lost_.reset();
+    msix_dup_.reset();
     phase_ = 1;
     irq_pending_ = 0;
     irq_timer_armed_ = false;
@@ -229,9 +232,26 @@ void Queue::process_one(uint64_t gen) {
     sq_head_ = (sq_head_ + 1) & (sq_size_ - 1);
     const sc_core::sc_time t0 = sc_core::sc_time_stamp();
 
+    // Faults armed for this job (fault injection, hw-spec section 18).
+    JobFaults jf;
+    const FaultSite site = top_.site(static_cast<int>(index_), ring.pasid_en, ring.pasid, d.opcode);
+    if (!job.cancelled() && !arm_faults(d, site, jf)) {
+        hang(gen);
+        return;
+    }
+    if (gen != top_.gen) return;
+    const uint64_t epoch = top_.ue_epoch;
+    job.cancelled = [this, epoch] {
+        return !enabled() || (ctrl_ & CCE_QCTRL_ABORT) || err_ || top_.ue_epoch != epoch;
+    };
+    job.opcode = d.opcode;
+    job.faults = &jf;
+
     JobResult r;
     if (job.cancelled()) {
         r.status = CCE_ST_ABORTED;
+    } else if (jf.internal_error) {
+        r = job_fail(CCE_ST_INTERNAL_ERROR);
     } else {
         r = validate_common(d);
         const UnitOps* unit = r.status == CCE_ST_SUCCESS ? unit_for(d.opcode) : nullptr;
@@ -249,6 +269,15 @@ void Queue::process_one(uint64_t gen) {
     if (!enabled()) {  // disabled mid-job: no completion
         in_flight_ = false;
         return;
+    }
+    if (top_.ue_epoch != epoch) {
+        // An uncorrectable error hit the engine while the job ran.
+        r = job_fail(CCE_ST_INTERNAL_ERROR);
+    }
+    if (jf.bitflip && r.status == CCE_ST_SUCCESS) flip_output_bit(ring, d, r, site, *jf.bitflip);
+    if (jf.cpl_error) {
+        r.status = jf.cpl_error->spec.status;
+        top_.fault_record(*jf.cpl_error, site, r.status);
     }
     const uint64_t busy = top_.cycles(sc_core::sc_time_stamp() - t0);
 
@@ -324,8 +353,76 @@ void Queue::fire_irq() {
     irq_pending_ = 0;
     irq_timer_armed_ = false;
     irq_timer_.cancel();
+    const FaultSite s = top_.site(static_cast<int>(index_), pasid_reg_ & CCE_QPASID_EN,
+                                  pasid_reg_ & CCE_QPASID_PASID_MASK, -1);
+    if (msix_lost_) {  // fault: the message never leaves the device
+        top_.fault_record(*msix_lost_, s, msix_vec_);
+        msix_lost_.reset();
+        return;
+    }
     ++stats.msix;
     top_.raise_msix(static_cast<uint16_t>(msix_vec_));
+    if (msix_dup_) {
+        top_.fault_record(*msix_dup_, s, msix_vec_);
+        msix_dup_.reset();
+        ++stats.msix;
+        top_.raise_msix(static_cast<uint16_t>(msix_vec_));
+    }
+}
+
+bool Queue::arm_faults(const cce_desc& d, const FaultSite& site, JobFaults& jf) {
+    FaultInjector& fi = top_.faults;
+    if (auto f = fi.fire(FaultClass::Crash, site)) top_.crash(*f, site);
+    if (auto f = fi.fire(FaultClass::Hang, site)) {
+        top_.fault_record(*f, site, 0);
+        return false;
+    }
+    if (auto f = fi.fire(FaultClass::Ce, site)) top_.internal_error(*f, site, false);
+    if (auto f = fi.fire(FaultClass::Ue, site)) {
+        top_.internal_error(*f, site, false);
+        jf.internal_error = true;
+    }
+    auto inside = [&d](const FaultSpec& s) {
+        if (!s.addr) return true;
+        const uint64_t a = *s.addr;
+        return (a >= d.src && a - d.src < d.src_len) || (a >= d.dst && a - d.dst < d.dst_len);
+    };
+    jf.xlate = fi.fire(FaultClass::XlateFault, site, inside);
+    jf.bitflip = fi.fire(FaultClass::BitFlip, site);
+    jf.cpl_error = fi.fire(FaultClass::CplError, site);
+    if (auto f = fi.fire(FaultClass::MsixLost, site)) msix_lost_ = f;
+    if (auto f = fi.fire(FaultClass::MsixDup, site)) msix_dup_ = f;
+    return true;
+}
+
+// The queue stops: no completion for this job, nothing fetched after it,
+// until software disables the queue or resets the function.
+void Queue::hang(uint64_t gen) {
+    hung_ = true;
+    while (gen == top_.gen && enabled() && hung_) wait(wake_or_reset_);
+    if (gen == top_.gen) {
+        hung_ = false;
+        in_flight_ = false;
+    }
+}
+
+// Silent data corruption: one bit of the job's output (or of cpl.result for
+// jobs whose output is a value, like CRC) flips; the status stays SUCCESS.
+void Queue::flip_output_bit(const DmaContext& c, const cce_desc& d, JobResult& r,
+                            const FaultSite& site, const FiredFault& f) {
+    if (r.produced == 0) {
+        const unsigned bit = static_cast<unsigned>((f.spec.bit ? *f.spec.bit : f.rand) % 32);
+        r.result ^= 1u << bit;
+        top_.fault_record(f, site, (1ull << 32) | bit);
+        return;
+    }
+    const uint64_t nbits = uint64_t(r.produced) * 8;
+    const uint64_t bit = (f.spec.bit ? *f.spec.bit : f.rand) % nbits;
+    uint8_t b = 0;
+    if (!top_.dma.read(c, d.dst + bit / 8, &b, 1).ok()) return;
+    b ^= static_cast<uint8_t>(1u << (bit % 8));
+    if (!top_.dma.write(c, d.dst + bit / 8, &b, 1).ok()) return;
+    top_.fault_record(f, site, bit);
 }
 
 void Queue::irq_timer_thread() {

@@ -18,6 +18,7 @@ void RegFile::reset() {
     ras_status = ras_mask = 0;
     ras_ce_count = ras_ue_count = 0;
     ras_err_info = 0;
+    fatal = false;
 }
 
 uint64_t RegFile::read_global(uint32_t off, unsigned size) {
@@ -51,11 +52,11 @@ uint64_t RegFile::read_global(uint32_t off, unsigned size) {
     case CCE_REG_GCTL: return gctl;
     case CCE_REG_GSTS: {
         uint32_t s = 0;
-        if (gctl & CCE_GCTL_ENABLE) s |= CCE_GSTS_READY;
+        if ((gctl & CCE_GCTL_ENABLE) && !fatal) s |= CCE_GSTS_READY;
         bool quiet = true;
         for (const auto& q : top_.queues) quiet = quiet && !q->in_flight();
         if (quiet) s |= CCE_GSTS_QUIESCED;
-        if (ras_status & CCE_RAS_UE_INTERNAL) s |= CCE_GSTS_FATAL;
+        if (fatal) s |= CCE_GSTS_FATAL;
         return s;
     }
     case CCE_REG_INTCFG: return intcfg;

@@ -71,10 +71,11 @@ protected:
             std::filesystem::remove_all(dir_, ec);
         }
     }
-    void start_model() {
-        ASSERT_TRUE(model_.start({CCE_MODEL_PATH, "--socket", sock_, "--queues",
-                                  std::to_string(kQueues), "--accept-timeout-ms", "60000"},
-                                 dir_ + "/model.log"));
+    void start_model(const std::vector<std::string>& extra = {}) {
+        std::vector<std::string> argv = {CCE_MODEL_PATH, "--socket", sock_, "--queues",
+                                         std::to_string(kQueues), "--accept-timeout-ms", "60000"};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        ASSERT_TRUE(model_.start(argv, dir_ + "/model.log"));
     }
     void start_qemu(const std::string& extra = ",timeout-ms=5000") {
         ASSERT_TRUE(qt_.start(qemu_, qemu_args(sock_, extra), dir_, dir_ + "/qemu.log"))
@@ -118,6 +119,10 @@ protected:
     }
     uint32_t reg(uint32_t off) { return qt_.readl(kBar0 + off); }
     void memcpy_job();
+    void enable_queue0();
+    // Submit a NOP at SQ index idx of queue 0 and wait for its MSI-X; the
+    // completion's status, or -1 if no interrupt came.
+    int nop_job(unsigned idx, int tries = 1000);
 
     std::string qemu_, dir_, sock_;
     Proc model_;
@@ -192,6 +197,41 @@ TEST_F(QemuTest, StuckModelTimesOut) {
     EXPECT_NE(qt_.proc().log().find("no MMIO_DATA reply"), std::string::npos) << qt_.proc().log();
     EXPECT_TRUE(qt_.proc().running());
     kill(model_.pid(), SIGCONT);
+}
+
+void QemuTest::enable_queue0() {
+    std::vector<uint8_t> zero(16 * CCE_CPL_SIZE, 0);
+    qt_.write(kCq, zero.data(), zero.size());
+    qt_.writel(kBar0 + CCE_REG_GCTL, CCE_GCTL_ENABLE);
+    qt_.writel(kBar0 + CCE_REG_INTCFG, CCE_INTCFG_ERR_IRQ_EN);
+    qt_.writeq(kBar0 + CCE_QREG(0, CCE_Q_SQ_BASE), kSq);
+    qt_.writeq(kBar0 + CCE_QREG(0, CCE_Q_CQ_BASE), kCq);
+    qt_.writel(kBar0 + CCE_QREG(0, CCE_Q_SQ_SIZE), 16);
+    qt_.writel(kBar0 + CCE_QREG(0, CCE_Q_CQ_SIZE), 16);
+    qt_.writel(kBar0 + CCE_QREG(0, CCE_Q_IRQ), CCE_QIRQ_MAKE(1, 0));
+    qt_.writel(kBar0 + CCE_QREG(0, CCE_Q_MSIX_VEC), 0);
+    qt_.writel(kBar0 + CCE_QREG(0, CCE_Q_CTRL), CCE_QCTRL_ENABLE);
+}
+
+int QemuTest::nop_job(unsigned idx, int tries) {
+    cce_desc d{};
+    d.opcode = CCE_OP_NOP;
+    d.flags = CCE_DF_IRQ;
+    d.cookie = 0x100 + idx;
+    qt_.writel(kMsi, 0);
+    qt_.write(kSq + idx * CCE_DESC_SIZE, &d, sizeof d);
+    qt_.writel(kBar2 + CCE_DB_SQ_TAIL, idx + 1);
+    uint32_t msi = 0;
+    for (int i = 0; i < tries && msi != kMsiData; ++i) {
+        msi = qt_.readl(kMsi);
+        if (msi != kMsiData) usleep(5000);
+    }
+    if (msi != kMsiData) return -1;
+    cce_cpl cpl;
+    auto c = qt_.read(kCq + idx * CCE_CPL_SIZE, sizeof cpl);
+    if (c.size() != sizeof cpl) return -1;
+    std::memcpy(&cpl, c.data(), sizeof cpl);
+    return cpl.cookie == 0x100 + idx ? cpl.status : -1;
 }
 
 void QemuTest::memcpy_job() {
@@ -490,6 +530,87 @@ TEST_F(QemuTest, GarbageFromModelIsRejectedAndLogged) {
     EXPECT_NE(log.find("field out of range"), std::string::npos) << log;
     EXPECT_EQ(reg(CCE_REG_ID), 0xffffffffu);
     EXPECT_TRUE(qt_.proc().running());
+}
+
+// Internal errors the model injects reach the guest through AER: a
+// corrected internal error, then an uncorrectable one whose severity the
+// guest's AER severity register decides (default fatal; cleared: non-fatal).
+TEST_F(QemuTest, InjectedInternalErrorsAreReportedThroughAer) {
+    start_model({"--fault", "class=ce queue=0", "--fault",
+                 "class=ue severity=nonfatal queue=0 after=1 count=2"});
+    start_qemu();
+    setup_pci();
+    qt_.enable_ecam(kEcam);
+    const unsigned aer = find_ext_cap(0x0001), exp = find_cap(0x10);
+    ASSERT_NE(aer, 0u);
+    ASSERT_NE(exp, 0u);
+    const uint64_t dev_cfg = kEcam + (uint64_t(kDev) << 15);
+    // Unmask internal errors (masked by default) and enable error reporting.
+    qt_.writel(dev_cfg + aer + 0x08, 0);  // UNCOR_MASK
+    qt_.writel(dev_cfg + aer + 0x14, 0);  // COR_MASK
+    qt_.cfg_write16(kDev, exp + 8, qt_.cfg_read16(kDev, exp + 8) | 0xf);  // DEVCTL CERE..URRE
+    ASSERT_EQ(qt_.ecam_read32(kDev, aer + 0x04), 0u);
+    ASSERT_EQ(qt_.ecam_read32(kDev, aer + 0x10), 0u);
+    enable_queue0();
+
+    EXPECT_EQ(nop_job(0), CCE_ST_SUCCESS) << qt_.proc().log() << model_.log();
+    EXPECT_EQ(qt_.ecam_read32(kDev, aer + 0x10), 1u << 14) << "COR_STATUS: corrected internal";
+    EXPECT_EQ(qt_.ecam_read32(kDev, aer + 0x04), 0u);
+    EXPECT_TRUE(qt_.cfg_read16(kDev, exp + 0x0a) & 0x1) << "DEVSTA.CED";
+    EXPECT_EQ(reg(CCE_REG_RAS_CE_COUNT), 1u);
+    EXPECT_EQ(reg(CCE_REG_RAS_STATUS), CCE_RAS_CE_INTERNAL);
+
+    // UE with the default severity (internal errors are fatal by default).
+    EXPECT_EQ(nop_job(1), CCE_ST_INTERNAL_ERROR) << qt_.proc().log() << model_.log();
+    EXPECT_EQ(qt_.ecam_read32(kDev, aer + 0x04), 1u << 22) << "UNCOR_STATUS: internal";
+    EXPECT_TRUE(qt_.cfg_read16(kDev, exp + 0x0a) & 0x4) << "DEVSTA.FED";
+    EXPECT_EQ(reg(CCE_REG_RAS_UE_COUNT), 1u);
+    EXPECT_FALSE(reg(CCE_REG_GSTS) & CCE_GSTS_FATAL) << "the device itself goes on";
+
+    // Guest makes internal errors non-fatal, clears the status bits.
+    qt_.writel(dev_cfg + aer + 0x04, 1u << 22);
+    qt_.cfg_write16(kDev, exp + 0x0a, 0xf);
+    qt_.writel(dev_cfg + aer + 0x0c, qt_.ecam_read32(kDev, aer + 0x0c) & ~(1u << 22));
+    EXPECT_EQ(nop_job(2), CCE_ST_INTERNAL_ERROR);
+    EXPECT_EQ(qt_.ecam_read32(kDev, aer + 0x04), 1u << 22);
+    const uint16_t devsta = qt_.cfg_read16(kDev, exp + 0x0a);
+    EXPECT_TRUE(devsta & 0x2) << "DEVSTA.NFED " << devsta;
+    EXPECT_FALSE(devsta & 0x4) << "DEVSTA.FED " << devsta;
+    EXPECT_EQ(nop_job(3), CCE_ST_SUCCESS) << "count=2 used up";
+    EXPECT_TRUE(qt_.proc().running());
+
+    qt_.proc().kill_hard();
+    ASSERT_TRUE(model_.wait(20000));
+    EXPECT_NE(model_.log().find("aer 3 (0 not sent"), std::string::npos) << model_.log();
+}
+
+// The model aborting at an injected crash: QEMU survives, the device is
+// lost (all-ones reads, uncorrectable internal error, error vector).
+TEST_F(QemuTest, InjectedModelCrashLeavesQemuRunningWithTheDeviceLost) {
+    start_model({"--fault", "class=crash after=1"});
+    start_qemu();
+    setup_pci();
+    qt_.enable_ecam(kEcam);
+    const unsigned aer = find_ext_cap(0x0001);
+    ASSERT_NE(aer, 0u);
+    enable_queue0();
+    qt_.writel(kMsi + 16 * CCE_MSIX_ERR_VECTOR(kQueues), 0);
+    EXPECT_EQ(nop_job(0), CCE_ST_SUCCESS) << qt_.proc().log() << model_.log();
+    EXPECT_EQ(nop_job(1, 100), -1) << "the crash job completes nothing";
+    int st = 0;
+    ASSERT_TRUE(model_.wait(20000, &st)) << model_.log();
+    EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT) << model_.log();
+    EXPECT_NE(model_.log().find("injected crash: "), std::string::npos) << model_.log();
+    EXPECT_EQ(reg(CCE_REG_ID), 0xffffffffu);
+    EXPECT_EQ(qt_.readq(kBar0 + CCE_REG_STAT_JOBS), ~0ull);
+    qt_.writel(kBar2 + CCE_DB_SQ_TAIL, 3);  // dropped
+    EXPECT_TRUE(qt_.proc().running());
+    EXPECT_NE(qt_.proc().log().find("device lost"), std::string::npos) << qt_.proc().log();
+    EXPECT_EQ(qt_.ecam_read32(kDev, aer + 0x04) & (1u << 22), 1u << 22)
+        << "uncorrectable internal error latched in AER";
+    EXPECT_EQ(qt_.readl(kMsi + 16 * CCE_MSIX_ERR_VECTOR(kQueues)),
+              kMsiData | CCE_MSIX_ERR_VECTOR(kQueues))
+        << "error vector not raised";
 }
 
 }  // namespace

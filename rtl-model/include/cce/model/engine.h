@@ -9,10 +9,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "cce/model/fault.h"
 #include "cce/model/host_if.h"
 
 namespace cce::model {
@@ -42,6 +44,8 @@ struct EngineConfig {
     std::string trace_prefix;
     uint64_t trace_first_job = 0;
     uint64_t trace_last_job = 0;
+    // Default PRNG seed of probabilistic faults (a fault's seed= overrides).
+    uint64_t fault_seed = 1;
 };
 
 // Parses "reference", "rtl" or a comma list of units ("crc,aes,sha,lz77")
@@ -84,6 +88,8 @@ struct EngineStats {
     uint64_t resets = 0;
     uint64_t rtl_jobs = 0;     // jobs whose datapath ran on an RTL core
     uint64_t rtl_cycles = 0;   // core cycles those jobs took
+    uint64_t faults_injected = 0;             // injections that took effect
+    std::vector<uint64_t> faults_by_class;    // index: FaultClass
     std::vector<QueueStats> queues;
 };
 
@@ -112,6 +118,16 @@ public:
     void function_reset();
     // Bus master enable off: the engine stops issuing DMA (jobs abort).
     void set_bus_master(bool enabled);
+
+    // ---- fault injection (fault.h, docs/hw-spec.md section 18) ----
+    // Returns the fault's id. Throws std::invalid_argument if the spec names
+    // a queue this engine does not have.
+    unsigned add_fault(const FaultSpec& spec);
+    size_t clear_faults();                    // returns how many were removed
+    std::vector<FaultState> faults() const;
+    std::vector<FaultRecord> fault_log() const;
+    // What class=crash does. Default: log to stderr and std::abort().
+    void set_crash_handler(std::function<void(const FaultRecord&)> handler);
 
     // ---- simulation control ----
     // Run until nothing more can happen without the host (all queues idle,

@@ -43,6 +43,13 @@ struct PageRequest {
     uint16_t prg_index = 0;
 };
 
+// PCIe AER severity of an error the device signals.
+enum class AerSeverity {
+    Correctable,  // ERR_COR: corrected internal error
+    NonFatal,     // ERR_NONFATAL: uncorrectable, the function keeps working
+    Fatal,        // ERR_FATAL: uncorrectable, the function needs a reset
+};
+
 class HostInterface {
 public:
     virtual ~HostInterface() = default;
@@ -53,6 +60,12 @@ public:
     virtual AtsResult ats_translate(uint32_t pasid, uint64_t addr, bool write) = 0;
     virtual void page_request(const PageRequest& req) = 0;
     virtual void raise_msix(uint16_t vector) = 0;
+    // Signal an internal error through AER (info: the RAS_ERR_INFO value).
+    // A host without AER ignores it; the RAS registers hold it either way.
+    virtual void raise_aer(AerSeverity sev, uint64_t info) {
+        (void)sev;
+        (void)info;
+    }
 };
 
 }  // namespace cce::model

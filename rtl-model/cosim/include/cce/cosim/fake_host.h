@@ -52,6 +52,7 @@ public:
     uint64_t gpa(uint64_t off) const { return opt_.ram_gpa + off; }
     uint64_t msix_count() const { return msix_; }
     const std::vector<uint16_t>& msix_vectors() const { return vectors_; }
+    const std::vector<cce_cosim_aer>& aer_messages() const { return aer_; }
     uint64_t dma_requests() const { return dma_reqs_; }
     const std::string& error() const { return err_; }
     bool alive() const { return fd_ >= 0 && err_.empty(); }
@@ -75,6 +76,7 @@ private:
     cce_cosim_msg reply_{};
     uint64_t msix_ = 0, dma_reqs_ = 0;
     std::vector<uint16_t> vectors_;
+    std::vector<cce_cosim_aer> aer_;
     std::string err_;
 };
 

@@ -41,6 +41,16 @@ struct LinkStats {
     uint64_t dma_msg = 0, dma_msg_bytes = 0;        // through QEMU
     uint64_t ats = 0, page_requests = 0, page_responses = 0, msix = 0;
     uint64_t invalidations = 0, resets = 0;
+    uint64_t aer = 0, aer_dropped = 0;  // dropped: QEMU speaks protocol 1.0
+};
+
+// Serviced by ModelLink::run between simulation steps (the control socket
+// of cce-model): fds to poll, and what to do when one is readable.
+class LinkSideChannel {
+public:
+    virtual ~LinkSideChannel() = default;
+    virtual std::vector<int> poll_fds() const = 0;
+    virtual void service(model::Engine& engine) = 0;
 };
 
 class ModelLink : public model::HostInterface {
@@ -56,6 +66,7 @@ public:
     // (false, logged). Needs attach() first.
     bool run();
     void attach(model::Engine* e) { engine_ = e; }
+    void set_side_channel(LinkSideChannel* c) { side_ = c; }
 
     bool alive() const { return alive_; }
     const std::string& error() const { return error_; }
@@ -71,8 +82,11 @@ public:
     model::AtsResult ats_translate(uint32_t pasid, uint64_t addr, bool write) override;
     void page_request(const model::PageRequest& req) override;
     void raise_msix(uint16_t vector) override;
+    void raise_aer(model::AerSeverity sev, uint64_t info) override;
 
 private:
+    // Wait for QEMU's next message or the side channel; true: QEMU's.
+    bool wait_input();
     struct Region {
         uint64_t gpa, size;
         uint8_t* map;
@@ -96,6 +110,8 @@ private:
     std::string error_;
     uint32_t seq_ = 0;
     uint32_t host_flags_ = 0;
+    uint16_t host_minor_ = 0;
+    LinkSideChannel* side_ = nullptr;
     uint8_t* xfer_ = nullptr;
     int xfer_fd_ = -1;
     std::vector<Region> regions_;

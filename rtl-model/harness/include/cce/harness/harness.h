@@ -37,6 +37,12 @@ struct MsixEvent {
     uint64_t time_ns;
 };
 
+struct AerEvent {
+    model::AerSeverity severity;
+    uint64_t info;  // RAS_ERR_INFO
+    uint64_t time_ns;
+};
+
 class Harness : public model::HostInterface {
 public:
     explicit Harness(size_t phys_bytes = 64u << 20);
@@ -83,6 +89,7 @@ public:
     // ---- observation ----
     std::vector<MsixEvent> msix;
     size_t msix_count(uint16_t vector) const;
+    std::vector<AerEvent> aer;  // AER messages the device sent
     uint64_t dma_write_calls = 0;
     uint64_t dma_read_calls = 0;
     uint64_t ats_requests = 0;
@@ -95,6 +102,7 @@ public:
     AtsResult ats_translate(uint32_t pasid, uint64_t addr, bool write) override;
     void page_request(const PageRequest& req) override;
     void raise_msix(uint16_t vector) override;
+    void raise_aer(model::AerSeverity sev, uint64_t info) override;
 
 private:
     struct Space {
