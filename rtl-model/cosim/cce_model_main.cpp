@@ -41,7 +41,9 @@ void usage(FILE* f) {
                  "            msix_lost msix_dup ce ue crash; docs/hw-spec.md section 18)\n"
                  "  --fault-seed: default PRNG seed of prob= faults (default 1)\n"
                  "  --control: unix stream socket taking 'fault SPEC', 'clear', 'list',\n"
-                 "             'log', 'stats' lines (socat - UNIX-CONNECT:PATH)\n");
+                 "             'log', 'stats' lines (socat - UNIX-CONNECT:PATH)\n"
+                 "  --check: validate the options (fault specs included), print the faults\n"
+                 "           in canonical form and exit (0 valid, 2 not); no socket needed\n");
 }
 
 bool parse_uint(const char* s, unsigned long lo, unsigned long hi, unsigned long* out) {
@@ -67,6 +69,7 @@ bool write_stats(const std::string& path, const cce::model::EngineStats& s, bool
 }  // namespace
 
 int main(int argc, char** argv) {
+    bool check_only = false;
     std::string sock, log_path, stats_path;
     cce::cosim::LinkOptions opt;
     int accept_timeout_ms = -1;
@@ -128,6 +131,8 @@ int main(int argc, char** argv) {
             control_path = argv[++i];
         } else if (a == "--no-shared-ram") {
             opt.map_guest_ram = false;
+        } else if (a == "--check") {
+            check_only = true;
         } else if (a == "-h" || a == "--help") {
             usage(stdout);
             return 0;
@@ -136,7 +141,7 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    if (sock.empty()) {
+    if (sock.empty() && !check_only) {
         usage(stderr);
         return 2;
     }
@@ -146,6 +151,11 @@ int main(int argc, char** argv) {
                          f.text().c_str(), opt.num_queues);
             return 2;
         }
+    }
+    if (check_only) {
+        for (const auto& f : faults) std::printf("fault: %s\n", f.text().c_str());
+        std::printf("cce-model: options valid (%zu faults)\n", faults.size());
+        return 0;
     }
     FILE* log = stderr;
     if (!log_path.empty()) {

@@ -9,7 +9,9 @@
 // status: 0 all passed, 1 a scenario failed, 2 bad usage or bad file.
 // The VM artefacts come from the environment (CCE_QEMU, CCE_KDIR,
 // CCE_VM_IMAGE, CCE_MODEL), as ./testbed exports them.
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +24,9 @@
 #ifndef CCE_VM_SH
 #define CCE_VM_SH "scenarios/vm/vm.sh"
 #endif
+#ifndef CCE_MODEL_BIN
+#define CCE_MODEL_BIN "cce-model"
+#endif
 
 namespace {
 
@@ -32,8 +37,10 @@ void usage(FILE* f) {
                  "  --out DIR     results per scenario in DIR/NAME (default scenario-results)\n"
                  "  --junit FILE  JUnit XML of the run (default DIR/junit.xml)\n"
                  "  --vm PATH     the VM launcher (default %s)\n"
+                 "  --model PATH  cce-model, to check fault specs before booting\n"
+                 "                (default $CCE_MODEL, else %s)\n"
                  "  --verbose     echo the guest output while it runs\n",
-                 CCE_VM_SH);
+                 CCE_VM_SH, CCE_MODEL_BIN);
 }
 
 }  // namespace
@@ -57,6 +64,7 @@ int main(int argc, char** argv) {
     opt.vm_sh = CCE_VM_SH;
     opt.out_dir = "scenario-results";
     std::string junit;
+    std::string model = std::getenv("CCE_MODEL") ? std::getenv("CCE_MODEL") : CCE_MODEL_BIN;
     std::vector<std::string> files;
     for (int i = 2; i < argc; ++i) {
         const std::string a = argv[i];
@@ -70,6 +78,7 @@ int main(int argc, char** argv) {
         if (a == "--out") opt.out_dir = val();
         else if (a == "--junit") junit = val();
         else if (a == "--vm") opt.vm_sh = val();
+        else if (a == "--model") model = val();
         else if (a == "--verbose") opt.verbose = true;
         else if (!a.empty() && a[0] == '-') {
             usage(stderr);
@@ -87,6 +96,15 @@ int main(int argc, char** argv) {
             scenarios.push_back(parse_file(f));
         } catch (const Error& e) {
             std::fprintf(stderr, "cce-scenario: %s\n", e.what());
+            bad = true;
+        }
+    }
+    if (bad) return 2;
+    // The fault keys are the model's: let it check them before any boot.
+    for (const auto& s : scenarios) {
+        const std::string err = preflight(s, model);
+        if (!err.empty()) {
+            std::fprintf(stderr, "cce-scenario: %s\n", err.c_str());
             bad = true;
         }
     }

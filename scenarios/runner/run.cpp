@@ -85,6 +85,61 @@ std::string guest_script(const Scenario& s) {
     return o.str();
 }
 
+std::vector<std::string> model_arguments(const Scenario& s) {
+    std::vector<std::string> m;
+    if (s.device.clock_mhz) {
+        m.push_back("--clock-mhz");
+        m.push_back(std::to_string(s.device.clock_mhz));
+    }
+    if (!s.device.datapath.empty()) {
+        m.push_back("--datapath");
+        m.push_back(s.device.datapath);
+    }
+    if (s.fault_seed) {
+        m.push_back("--fault-seed");
+        m.push_back(std::to_string(*s.fault_seed));
+    }
+    for (const auto& f : s.faults) {
+        m.push_back("--fault");
+        m.push_back(f.spec());
+    }
+    for (const auto& a : s.device.model_args) m.push_back(a);
+    return m;
+}
+
+std::string preflight(const Scenario& s, const std::string& model) {
+    std::vector<std::string> args = {model, "--queues", std::to_string(s.device.queues)};
+    for (const auto& a : model_arguments(s)) args.push_back(a);
+    args.push_back("--check");
+    int pfd[2];
+    if (pipe(pfd) != 0) return std::string("pipe: ") + std::strerror(errno);
+    const pid_t pid = fork();
+    if (pid < 0) return std::string("fork: ") + std::strerror(errno);
+    if (pid == 0) {
+        dup2(pfd[1], 1);
+        dup2(pfd[1], 2);
+        close(pfd[0]);
+        close(pfd[1]);
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        execv(model.c_str(), argv.data());
+        std::fprintf(stderr, "cannot run %s: %s\n", model.c_str(), std::strerror(errno));
+        _exit(127);
+    }
+    close(pfd[1]);
+    std::string out;
+    char buf[1024];
+    for (ssize_t n; (n = read(pfd[0], buf, sizeof buf)) > 0;) out.append(buf, size_t(n));
+    close(pfd[0]);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return "";
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return s.file + ": the model refuses the device/fault options: " + out;
+}
+
 std::vector<std::string> vm_arguments(const Scenario& s, const std::string& log_dir, const std::string& script_dir) {
     std::vector<std::string> a = {"--log-dir", log_dir, "--timeout", std::to_string(s.vm.timeout_s),
                                   "--mem", s.vm.memory, "--smp", std::to_string(s.vm.vcpus),
@@ -92,27 +147,10 @@ std::vector<std::string> vm_arguments(const Scenario& s, const std::string& log_
                                   std::to_string(s.device.queues), "--quiet"};
     if (!s.vm.iommu) a.push_back("--no-iommu");
     if (s.expect.allow_oops) a.push_back("--allow-oops");
-    auto model = [&a](const std::string& x) {
+    for (const auto& m : model_arguments(s)) {
         a.push_back("--model-arg");
-        a.push_back(x);
-    };
-    if (s.device.clock_mhz) {
-        model("--clock-mhz");
-        model(std::to_string(s.device.clock_mhz));
+        a.push_back(m);
     }
-    if (!s.device.datapath.empty()) {
-        model("--datapath");
-        model(s.device.datapath);
-    }
-    if (s.fault_seed) {
-        model("--fault-seed");
-        model(std::to_string(*s.fault_seed));
-    }
-    for (const auto& f : s.faults) {
-        model("--fault");
-        model(f.spec());
-    }
-    for (const auto& m : s.device.model_args) model(m);
     a.push_back("--put");
     a.push_back(script_dir + "/scenario.sh:/root/scenario.sh");
     for (size_t i = 0; i < s.workload.size(); ++i) {

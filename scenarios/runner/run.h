@@ -48,6 +48,12 @@ struct Evidence {
 std::string guest_script(const Scenario& s);
 std::string step_script(const Step& st);
 
+// cce-model options for the scenario's device and faults.
+std::vector<std::string> model_arguments(const Scenario& s);
+// Runs `MODEL ... --check`: "" if the model accepts the scenario's device
+// and fault options, else its complaint (before anything boots).
+std::string preflight(const Scenario& s, const std::string& model);
+
 // Arguments after vm.sh for a run whose logs go to log_dir, with the
 // scenario's files already written to script_dir.
 std::vector<std::string> vm_arguments(const Scenario& s, const std::string& log_dir,

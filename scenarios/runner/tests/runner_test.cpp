@@ -227,3 +227,17 @@ TEST(ScenarioJunit, EscapesAndCounts) {
     EXPECT_NE(x.find("out?put"), std::string::npos);
     EXPECT_EQ(x.find('\x01'), std::string::npos);
 }
+
+#ifdef CCE_MODEL_BIN
+TEST(ScenarioPreflight, TheModelChecksFaultSpecs) {
+    const Scenario good = parse_text(kGood, "t.yaml");
+    EXPECT_EQ(preflight(good, CCE_MODEL_BIN), "");
+    const Scenario bad = parse_text("name: b\nworkload: [ls]\nfaults: [{class: bogus}]\n", "b.yaml");
+    const std::string e = preflight(bad, CCE_MODEL_BIN);
+    EXPECT_NE(e.find("b.yaml: the model refuses"), std::string::npos) << e;
+    EXPECT_NE(e.find("bogus"), std::string::npos) << e;
+    const Scenario badq =
+        parse_text("name: q\nworkload: [ls]\ndevice: {queues: 2}\nfaults: [{class: hang, queue: 5}]\n", "q.yaml");
+    EXPECT_NE(preflight(badq, CCE_MODEL_BIN).find("queues"), std::string::npos);
+}
+#endif
