@@ -390,8 +390,12 @@ bool Queue::arm_faults(const cce_desc& d, const FaultSite& site, JobFaults& jf) 
     jf.xlate = fi.fire(FaultClass::XlateFault, site, inside);
     jf.bitflip = fi.fire(FaultClass::BitFlip, site);
     jf.cpl_error = fi.fire(FaultClass::CplError, site);
-    if (auto f = fi.fire(FaultClass::MsixLost, site)) msix_lost_ = f;
-    if (auto f = fi.fire(FaultClass::MsixDup, site)) msix_dup_ = f;
+    // One armed MSI-X fault of each kind at a time: firing again before the
+    // armed one reached an MSI-X would count an injection that never happens.
+    if (!msix_lost_)
+        if (auto f = fi.fire(FaultClass::MsixLost, site)) msix_lost_ = f;
+    if (!msix_dup_)
+        if (auto f = fi.fire(FaultClass::MsixDup, site)) msix_dup_ = f;
     return true;
 }
 

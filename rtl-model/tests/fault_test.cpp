@@ -345,6 +345,25 @@ TEST_F(EngineTest, MsixLostAndDuplicated) {
     EXPECT_EQ(s.queues[0].msix, 6u);
 }
 
+// Both armed for the same jobs: a lost interrupt carries no duplicate, and
+// every injection the counters report really happened (the duplicates go
+// out on the next interrupts instead of being dropped while still counted).
+TEST_F(EngineTest, MsixLostAndDuplicatedOnTheSameJobsCountExactly) {
+    auto& q = queue(0);
+    q.enable();
+    engine->add_fault(spec("class=msix_lost queue=0 after=1 count=2"));
+    engine->add_fault(spec("class=msix_dup queue=0 after=1 count=3"));
+    for (int i = 0; i < 8; ++i) q.push(make_desc(CCE_OP_NOP, 0, 0, 0, 0, i));
+    q.ring();
+    ASSERT_EQ(q.run_and_collect().size(), 8u);
+    const auto s = engine->stats();
+    EXPECT_EQ(s.faults_by_class[unsigned(FaultClass::MsixLost)], 2u);
+    EXPECT_EQ(s.faults_by_class[unsigned(FaultClass::MsixDup)], 3u);
+    // 8 completions - 2 lost + 3 duplicates.
+    EXPECT_EQ(h->msix_count(0), 9u);
+    EXPECT_EQ(s.queues[0].msix, 9u);
+}
+
 TEST_F(EngineTest, CorrectableErrorIsReportedAndTheJobSucceeds) {
     auto& q = queue(4);
     q.enable();

@@ -144,6 +144,35 @@ bool wait_for(const std::function<bool()>& cond, int ms) {
     return cond();
 }
 
+// A batch of big compress jobs for submitting with cce_submit() and
+// leaving in flight (the source is a pattern, each job its own output).
+struct CompressBatch {
+    std::vector<uint8_t> src;
+    std::vector<cce_job> jobs;
+    std::vector<std::vector<uint8_t>> outs;
+    CompressBatch(size_t n, size_t count, uint32_t seed, int format)
+        : src(n), jobs(count), outs(count, std::vector<uint8_t>(cce_compress_bound(n))) {
+        fill_pattern(src.data(), n, seed);
+        for (size_t i = 0; i < count; ++i) {
+            cce_job& j = jobs[i];
+            std::memset(&j, 0, sizeof j);
+            j.op = CCE_JOB_COMPRESS;
+            j.src = src.data();
+            j.src_len = n;
+            j.dst = outs[i].data();
+            j.dst_cap = outs[i].size();
+            j.format = format;
+            j.level = 6;
+        }
+    }
+    // Submits every job; returns how many were queued.
+    int submit(cce_ctx* ctx) {
+        int queued = 0;
+        for (auto& j : jobs) queued += cce_submit(ctx, &j) == CCE_OK;
+        return queued;
+    }
+};
+
 }  // namespace
 
 // ---------------------------------------------------------------- SVA ----
@@ -282,24 +311,8 @@ TEST(Teardown, KillWithJobsInFlight) {
         if (child == 0) {
             cce_ctx* ctx = open_hw();
             if (!ctx) _exit(1);
-            const size_t n = 1u << 20;
-            static std::vector<uint8_t> src(n);
-            fill_pattern(src.data(), n, round);
-            std::vector<cce_job> jobs(24);
-            std::vector<std::vector<uint8_t>> outs(jobs.size(), std::vector<uint8_t>(cce_compress_bound(n)));
-            int queued = 0;
-            for (size_t i = 0; i < jobs.size(); ++i) {
-                cce_job& j = jobs[i];
-                std::memset(&j, 0, sizeof j);
-                j.op = CCE_JOB_COMPRESS;
-                j.src = src.data();
-                j.src_len = n;
-                j.dst = outs[i].data();
-                j.dst_cap = outs[i].size();
-                j.format = CCE_FMT_RAW;
-                j.level = 6;
-                if (cce_submit(ctx, &j) == CCE_OK) ++queued;
-            }
+            CompressBatch batch(1u << 20, 24, uint32_t(round), CCE_FMT_RAW);
+            const int queued = batch.submit(ctx);
             char c = static_cast<char>(queued);
             if (write(p[1], &c, 1) != 1) _exit(2);
             pause();
@@ -448,22 +461,10 @@ TEST(Ras, FlrWithJobsInFlight) {
     cce_ctx* plain = open_hw_flags(0);
     ASSERT_TRUE(ro && plain);
     const size_t n = 1u << 20;
-    std::vector<uint8_t> src(n);
-    fill_pattern(src.data(), n, 77);
-    std::vector<cce_job> jobs(16);
-    std::vector<std::vector<uint8_t>> outs(jobs.size(), std::vector<uint8_t>(cce_compress_bound(n)));
-    for (size_t i = 0; i < jobs.size(); ++i) {
-        cce_job& j = jobs[i];
-        std::memset(&j, 0, sizeof j);
-        j.op = CCE_JOB_COMPRESS;
-        j.src = src.data();
-        j.src_len = n;
-        j.dst = outs[i].data();
-        j.dst_cap = outs[i].size();
-        j.format = CCE_FMT_ZLIB;
-        j.level = 6;
-        ASSERT_EQ(cce_submit(ro, &j), CCE_OK);
-    }
+    CompressBatch batch(n, 16, 77, CCE_FMT_ZLIB);
+    ASSERT_EQ(batch.submit(ro), 16);
+    const auto& src = batch.src;
+    const auto& jobs = batch.jobs;
     flr();
     EXPECT_EQ(ras_counter("resets"), resets0 + 1);
     size_t got = 0, ok = 0, reset = 0;
