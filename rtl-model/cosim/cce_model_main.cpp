@@ -17,6 +17,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "cce/cosim/control.h"
@@ -42,8 +44,56 @@ void usage(FILE* f) {
                  "  --fault-seed: default PRNG seed of prob= faults (default 1)\n"
                  "  --control: unix stream socket taking 'fault SPEC', 'clear', 'list',\n"
                  "             'log', 'stats' lines (socat - UNIX-CONNECT:PATH)\n"
+                 "  --send PATH LINE: client for a running model's control socket: send\n"
+                 "           LINE (e.g. 'fault class=hang queue=0', 'stats'), print the\n"
+                 "           answer, exit 0 on 'ok', 1 on 'error'\n"
                  "  --check: validate the options (fault specs included), print the faults\n"
                  "           in canonical form and exit (0 valid, 2 not); no socket needed\n");
+}
+
+// cce-model --send PATH LINE: one command to a running model's control
+// socket (unix stream, line protocol: the answer ends with an ok/error line).
+int send_control(const char* path, const std::string& line) {
+    const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    if (fd < 0 || std::strlen(path) >= sizeof a.sun_path) {
+        std::fprintf(stderr, "cce-model: --send: bad socket path %s\n", path);
+        return 2;
+    }
+    std::strcpy(a.sun_path, path);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        std::fprintf(stderr, "cce-model: --send: cannot connect to %s: %s\n", path, std::strerror(errno));
+        close(fd);
+        return 2;
+    }
+    const std::string msg = line + "\n";
+    if (write(fd, msg.data(), msg.size()) != ssize_t(msg.size())) {
+        std::fprintf(stderr, "cce-model: --send: write: %s\n", std::strerror(errno));
+        close(fd);
+        return 2;
+    }
+    std::string got, cur;
+    char buf[4096];
+    for (;;) {
+        const ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        for (ssize_t i = 0; i < n; ++i) {
+            cur += buf[i];
+            if (buf[i] != '\n') continue;
+            std::fputs(cur.c_str(), stdout);
+            const bool ok = cur.rfind("ok", 0) == 0, err = cur.rfind("error", 0) == 0;
+            cur.clear();
+            if (ok || err) {
+                close(fd);
+                return ok ? 0 : 1;
+            }
+        }
+    }
+    close(fd);
+    std::fprintf(stderr, "cce-model: --send: the model closed the connection without an answer\n");
+    return 2;
 }
 
 bool parse_uint(const char* s, unsigned long lo, unsigned long hi, unsigned long* out) {
@@ -131,6 +181,10 @@ int main(int argc, char** argv) {
             control_path = argv[++i];
         } else if (a == "--no-shared-ram") {
             opt.map_guest_ram = false;
+        } else if (a == "--send" && i + 2 < argc) {
+            std::string line;
+            for (int k = i + 2; k < argc; ++k) line += (k > i + 2 ? " " : "") + std::string(argv[k]);
+            return send_control(argv[i + 1], line);
         } else if (a == "--check") {
             check_only = true;
         } else if (a == "-h" || a == "--help") {

@@ -28,6 +28,9 @@
 #   --log-dir DIR   keep console.log, model-N.log, model-N.stats, qemu.log
 #                   there (default: a temp dir, removed unless it failed)
 #   --stats         print each model's statistics at the end (stderr)
+#   (every model listens for live fault injection on a control socket,
+#   $CCE_VM_CONTROL_DIR/cceN.ctl, default /tmp/cce-vm-control: use
+#   ./testbed fault 'class=hang queue=0' or cce-model --send SOCKET LINE)
 #   --allow-oops    do not fail on WARNING:/BUG:/Oops in the guest log
 #   --quiet         no progress lines
 #
@@ -95,7 +98,7 @@ while [ $# -gt 0 ]; do
 	--allow-oops) ALLOW_OOPS=1; shift ;;
 	--quiet) QUIET=1; shift ;;
 	--) shift; CMD=("$@"); break ;;
-	-h|--help) sed -n '2,37p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,40p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" 2 ;;
 	esac
 done
@@ -154,11 +157,15 @@ cp "$IMAGE" "$WORK/initramfs.gz"
 	>>"$WORK/initramfs.gz"
 
 # ------------------------------------------------------------------ models
+CTL_DIR=${CCE_VM_CONTROL_DIR:-/tmp/cce-vm-control}
+mkdir -p "$CTL_DIR"
 DEV_ARGS=()
 for ((i = 0; i < DEVICES; i++)); do
 	sock=$WORK/cce$i.sock
+	rm -f "$CTL_DIR/cce$i.ctl"
 	"$MODEL" --socket "$sock" --queues "$QUEUES" --log "$LOG_DIR/model-$i.log" \
-		--stats "$LOG_DIR/model-$i.stats" --accept-timeout-ms 60000 "${MODEL_ARGS[@]}" \
+		--stats "$LOG_DIR/model-$i.stats" --accept-timeout-ms 60000 \
+		--control "$CTL_DIR/cce$i.ctl" "${MODEL_ARGS[@]}" \
 		>"$LOG_DIR/model-$i.out" 2>&1 &
 	MODEL_PIDS+=($!)
 	for _ in $(seq 100); do
@@ -197,6 +204,7 @@ QARGS=(-nodefaults -no-reboot -display none
 
 if [ "$MODE" = shell ]; then
 	log "interactive guest shell on the serial console (Ctrl-A X quits QEMU; 'poweroff' ends the VM)"
+	log "live fault injection from another terminal: ./testbed fault 'class=cpl_error count=1' (sockets in $CTL_DIR)"
 	set +e
 	"$QEMU" "${QARGS[@]}" -serial mon:stdio
 	rc=$?

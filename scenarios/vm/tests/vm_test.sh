@@ -11,6 +11,8 @@
 #   queue     kernel/tests/cce-queue-test: the raw uacce queue interface,
 #             NOPs, PRI, an error halt by a doorbell beyond the ring and its
 #             recovery, exit with the queue running
+#   control   live fault injection through the model's control socket while
+#             the guest runs (3 error completions, re-run in software)
 #   cli       the static cce CLI: compress/decompress/encrypt/hash, verified
 #   no_iommu  no IOMMU: the driver says SVA is unavailable, no /dev/cce-N
 #   ras       RAS in the driver and libcce: sysfs counters and isolate
@@ -83,6 +85,27 @@ reload)
 queue)
 	run_vm -- cce-queue-test /dev/cce-0 || fail "cce-queue-test failed"
 	grep -q 'CCE-QUEUE-TEST-OK' "$OUT" || fail "no CCE-QUEUE-TEST-OK"
+	;;
+control)
+	# Live injection through the model's control socket while the guest
+	# runs: 3 completions with an error status, re-run in software.
+	export CCE_VM_CONTROL_DIR=$LOGS/ctl
+	"$VM" --log-dir "$LOGS" --timeout 600 -- \
+		cce-stress --procs 2 --seconds 25 --fallback --seed 21 >"$OUT" 2>&1 &
+	vm_pid=$!
+	for _ in $(seq 600); do
+		grep -q 'cce-stress: 2 processes' "$OUT" 2>/dev/null && break
+		sleep 0.1
+	done
+	sleep 3
+	"$CCE_MODEL" --send "$CCE_VM_CONTROL_DIR/cce0.ctl" "fault class=cpl_error status=internal-error count=3" ||
+		fail "control socket refused the fault"
+	"$CCE_MODEL" --send "$CCE_VM_CONTROL_DIR/cce0.ctl" "list"
+	wait "$vm_pid" || fail "guest run failed"
+	cat "$OUT"
+	grep -q 'STRESS: .*errors=0 corrupt=0 .*fallbacks=3 ' "$OUT" ||
+		fail "expected the 3 injected errors to be re-run in software"
+	[ "$(stat_of fault_cpl_error)" = 3 ] || fail "model counted $(stat_of fault_cpl_error) injections"
 	;;
 cli)
 	run_vm --put "$HERE/cli-check.sh:/root/cli-check.sh" -- sh /root/cli-check.sh ||
