@@ -209,6 +209,7 @@ void cce_wake_queue(struct cce_hw_queue *hq);
 extern const struct pci_error_handlers cce_err_handlers;
 extern const struct attribute_group cce_ras_group;
 void cce_ras_init(struct cce_device *cce);
+void cce_ras_unmask_aer(struct cce_device *cce);
 void cce_ras_start(struct cce_device *cce);
 void cce_ras_stop(struct cce_device *cce);
 irqreturn_t cce_ras_irq(struct cce_device *cce);

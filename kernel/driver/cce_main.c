@@ -350,6 +350,7 @@ static int cce_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		return ret;
 	/* What AER's slot_reset restores (MSI-X included). */
+	cce_ras_unmask_aer(cce);
 	pci_save_state(pdev);
 	cce_ras_start(cce);
 

@@ -128,6 +128,16 @@ static void cce_ras_mark_dead(struct cce_device *cce, const char *why)
 	cce_ras_quiesce(cce, CCE_QUEUE_STATE_LOST);
 }
 
+/*
+ * While the AER core recovers the device (from error_detected to resume)
+ * the link may be in reset and every register reads all ones: that is not
+ * a lost device, and the AER callbacks do the reset and restore.
+ */
+static bool cce_ras_aer_owns(struct cce_device *cce)
+{
+	return pci_channel_offline(cce->pdev);
+}
+
 /* Reset the function and restore its configuration. reset_lock held. */
 static void cce_ras_reset_restore(struct cce_device *cce, const char *why)
 {
@@ -135,6 +145,10 @@ static void cce_ras_reset_restore(struct cce_device *cce, const char *why)
 
 	if (READ_ONCE(cce->ras.dead))
 		return;
+	if (cce_ras_aer_owns(cce)) {
+		dev_info(dev, "recovery: %s: left to the AER recovery in progress\n", why);
+		return;
+	}
 	if (cce_device_lost(cce)) {
 		cce_ras_mark_dead(cce, "registers read all ones");
 		return;
@@ -200,6 +214,8 @@ irqreturn_t cce_ras_irq(struct cce_device *cce)
 		return IRQ_HANDLED;
 
 	ras = cce_readl(cce, CCE_REG_RAS_STATUS);
+	if (ras == U32_MAX && cce_ras_aer_owns(cce))
+		return IRQ_HANDLED;
 	if (ras == U32_MAX && cce_device_lost(cce)) {
 		/* The work item sees the all-ones ID and marks the device lost. */
 		cce_ras_request_recovery(cce, "error interrupt with registers reading all ones");
@@ -375,6 +391,8 @@ static void cce_ras_watchdog(struct work_struct *work)
 	    !mutex_trylock(&cce->ras.reset_lock))
 		goto rearm;
 
+	if (cce_ras_aer_owns(cce))
+		goto unlock;
 	if (cce_device_lost(cce)) {
 		cce_ras_mark_dead(cce, "registers read all ones (watchdog)");
 		goto unlock;
@@ -606,6 +624,26 @@ void cce_ras_init(struct cce_device *cce)
 	spin_lock_init(&ras->isolate_lock);
 	INIT_WORK(&ras->recover_work, cce_ras_recover_work);
 	INIT_DELAYED_WORK(&ras->watchdog, cce_ras_watchdog);
+}
+
+/*
+ * The engine reports its internal errors through AER as Corrected Internal
+ * Error and Uncorrectable Internal Error, both masked by default (PCIe
+ * r6.0, 7.8.4). Unmask them so the AER core sees them and calls our
+ * error handlers; call before pci_save_state() so resets restore it.
+ */
+void cce_ras_unmask_aer(struct cce_device *cce)
+{
+	struct pci_dev *pdev = cce->pdev;
+	u16 pos = pdev->aer_cap;
+	u32 m;
+
+	if (!pos)
+		return;
+	pci_read_config_dword(pdev, pos + PCI_ERR_UNCOR_MASK, &m);
+	pci_write_config_dword(pdev, pos + PCI_ERR_UNCOR_MASK, m & ~PCI_ERR_UNC_INTN);
+	pci_read_config_dword(pdev, pos + PCI_ERR_COR_MASK, &m);
+	pci_write_config_dword(pdev, pos + PCI_ERR_COR_MASK, m & ~PCI_ERR_COR_INTERNAL);
 }
 
 void cce_ras_start(struct cce_device *cce)
