@@ -184,7 +184,8 @@
 #define CCE_Q_MSIX_VEC			0x3cu	/* RW: completion vector */
 #define CCE_Q_STAT_JOBS			0x40u	/* RO 64: jobs completed */
 #define CCE_Q_STAT_ERRORS		0x48u	/* RO 64: non-success completions */
-#define CCE_Q_REGS_END			0x50u
+#define CCE_Q_STAT_DMA_BYTES		0x50u	/* RO 64: bytes this queue's DMA moved */
+#define CCE_Q_REGS_END			0x58u
 
 /* Q_PASID */
 #define CCE_QPASID_PASID_MASK		0x000fffffu

@@ -88,7 +88,6 @@ enum cce_ras_counter {
  * @window_start: jiffies at which the current one-hour window began
  * @window_errors: errors counted in the current window
  * @isolated: too many errors: no new queues (uacce "isolate")
- * @activity: engine-wide progress signature at the last watchdog check
  */
 struct cce_ras {
 	atomic64_t cnt[CCE_RAS_NR_COUNTERS];
@@ -104,7 +103,6 @@ struct cce_ras {
 	unsigned long window_start;
 	u32 window_errors;
 	bool isolated;
-	u64 activity;
 };
 
 /**

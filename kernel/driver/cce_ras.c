@@ -285,18 +285,6 @@ static unsigned long cce_ras_wd_period(void)
 }
 
 /*
- * Engine-wide activity: translations advance for every page a running job
- * touches, so a long job is not mistaken for a hang; stats advance per job.
- */
-static u64 cce_ras_activity(struct cce_device *cce)
-{
-	return cce_readq(cce, CCE_REG_STAT_ATC_HITS) +
-	       cce_readq(cce, CCE_REG_STAT_ATC_MISSES) +
-	       cce_readq(cce, CCE_REG_STAT_PAGE_REQS) +
-	       cce_readq(cce, CCE_REG_STAT_JOBS);
-}
-
-/*
  * Abort a hung queue: ABORT (completions with ABORTED for what is left),
  * then disable. Returns false when the queue does not stop: the caller
  * resets the function. hq->lock held.
@@ -322,8 +310,7 @@ static bool cce_ras_abort_queue(struct cce_hw_queue *hq)
 }
 
 /* Returns true when the function must be reset. */
-static bool cce_ras_check_queue(struct cce_hw_queue *hq, bool engine_moved,
-				unsigned long timeout)
+static bool cce_ras_check_queue(struct cce_hw_queue *hq, unsigned long timeout)
 {
 	struct cce_device *cce = hq->cce;
 	struct device *dev = &cce->pdev->dev;
@@ -339,15 +326,20 @@ static bool cce_ras_check_queue(struct cce_hw_queue *hq, bool engine_moved,
 	sq_head = cce_qreadl(hq, CCE_Q_SQ_HEAD);
 	sq_tail = cce_qreadl(hq, CCE_Q_SQ_TAIL);
 	cq_tail = cce_qreadl(hq, CCE_Q_CQ_TAIL);
-	sig = ((u64)sq_head << 32) | cq_tail;
+	/*
+	 * Progress of this queue alone: its ring indices, and the bytes its
+	 * DMA moved, which advance inside a long job too (so a slow job is not
+	 * a hang, and a busy neighbour does not hide one).
+	 */
+	sig = (((u64)sq_head << 32) | cq_tail) ^
+	      cce_readq(cce, CCE_QREG(hq->qid, CCE_Q_STAT_DMA_BYTES));
 
 	/*
 	 * Not hung: nothing submitted, halted (reported by the error
 	 * interrupt), or stalled by its consumer (CQ full).
 	 */
 	if ((sq_head == sq_tail && (sts & CCE_QSTS_IDLE)) ||
-	    (sts & (CCE_QSTS_ERROR | CCE_QSTS_CQ_FULL)) || engine_moved ||
-	    sig != hq->wd_sig) {
+	    (sts & (CCE_QSTS_ERROR | CCE_QSTS_CQ_FULL)) || sig != hq->wd_sig) {
 		hq->wd_sig = sig;
 		hq->wd_since = jiffies;
 		goto out;
@@ -381,9 +373,8 @@ static void cce_ras_watchdog(struct work_struct *work)
 	struct cce_device *cce = container_of(to_delayed_work(work),
 					      struct cce_device, ras.watchdog);
 	unsigned long timeout = msecs_to_jiffies(READ_ONCE(hang_timeout_ms));
-	bool reset = false, moved;
+	bool reset = false;
 	unsigned int i;
-	u64 act;
 
 	if (READ_ONCE(cce->ras.stopping))
 		return;
@@ -398,11 +389,8 @@ static void cce_ras_watchdog(struct work_struct *work)
 		goto unlock;
 	}
 
-	act = cce_ras_activity(cce);
-	moved = act != cce->ras.activity;
-	cce->ras.activity = act;
 	for (i = 0; i < cce->nr_queues; i++)
-		reset |= cce_ras_check_queue(&cce->queues[i], moved, timeout);
+		reset |= cce_ras_check_queue(&cce->queues[i], timeout);
 	if (reset)
 		cce_ras_reset_restore(cce, "a hung queue did not stop");
 unlock:

@@ -208,6 +208,7 @@ DmaOutcome DmaUnit::access(const DmaContext& c, uint64_t addr, uint8_t* buf, siz
             top_.ras_event(CCE_RAS_DMA_ERROR, cur);
             break;
         }
+        top_.queues[c.queue]->stats.dma_bytes += chunk;
         if (write) {
             ++st.dma_writes;
             st.dma_write_bytes += chunk;

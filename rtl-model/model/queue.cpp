@@ -59,6 +59,7 @@ uint64_t Queue::reg_read(uint32_t reg, unsigned size) {
     case CCE_Q_CQ_BASE: return reg64_read(cq_base_, sub, size);
     case CCE_Q_STAT_JOBS: return reg64_read(stats.jobs, sub, size);
     case CCE_Q_STAT_ERRORS: return reg64_read(stats.errors, sub, size);
+    case CCE_Q_STAT_DMA_BYTES: return reg64_read(stats.dma_bytes, sub, size);
     default: break;
     }
     if (size != 4) return 0;

@@ -26,6 +26,9 @@ TEST_F(EngineTest, MemcpyCompletesWithCookieAndData) {
     EXPECT_EQ(q.reg(CCE_Q_SQ_HEAD), 1u);
     EXPECT_EQ(q.reg(CCE_Q_CQ_TAIL), 1u);
     EXPECT_EQ(q.reg64(CCE_Q_STAT_JOBS), 1u);
+    // Descriptor fetch + 10000 read + 10000 written + completion.
+    EXPECT_EQ(q.reg64(CCE_Q_STAT_DMA_BYTES), uint64_t(CCE_DESC_SIZE + 20000 + CCE_CPL_SIZE));
+    EXPECT_EQ(queue(1).reg64(CCE_Q_STAT_DMA_BYTES), 0u);
     EXPECT_EQ(h->msix_count(0), 1u);
     EXPECT_GT(engine->now_ns(), 0u);
 }

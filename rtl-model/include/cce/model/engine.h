@@ -57,6 +57,7 @@ bool rtl_available();
 struct QueueStats {
     uint64_t jobs = 0;
     uint64_t errors = 0;          // completions with status != SUCCESS
+    uint64_t dma_bytes = 0;       // bytes this queue's DMA moved (STAT_DMA_BYTES)
     uint64_t bytes_in = 0;
     uint64_t bytes_out = 0;
     uint64_t busy_cycles = 0;     // cycles a job of this queue was executing
