@@ -16,6 +16,9 @@
 # tree with depmod run over it (so `modprobe cce` and `modprobe tcrypt`
 # work), the programs, and scenarios/vm/init as /init. Takes ~2 s.
 set -euo pipefail
+# The whole script is one compound command: bash parses it before running
+# it, so editing this file cannot change a run that is already going.
+{
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 KDIR=
@@ -89,3 +92,4 @@ mkdir -p "$(dirname "$OUT")"
 (cd "$ROOT" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1) >"$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
 echo "image.sh: $OUT ($(du -h "$OUT" | cut -f1), kernel $KREL)" >&2
+}

@@ -39,6 +39,9 @@
 # logged WARNING:, BUG:, Oops, a lockup or a hung task, or QEMU dropped a
 # device access (re-entrancy guard) (unless --allow-oops); 2 usage error.
 set -euo pipefail
+# The whole script is one compound command: bash parses it before running
+# it, so editing this file cannot change a run that is already going.
+{
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # ./testbed writes the artefact paths to build/main/vm.env; CTest tests name
@@ -236,10 +239,10 @@ TAIL_PID=$!
 T_READY=
 RESULT=
 while :; do
-	if [ -z "$T_READY" ] && grep -q '^CCE-VM-READY' "$CONSOLE"; then
+	if [ -z "$T_READY" ] && grep -aq 'CCE-VM-READY' "$CONSOLE"; then
 		T_READY=$(date +%s.%N)
-		log "guest ready: $(printf '%.1f' "$(echo "$T_READY - $TQ" | bc)") s from QEMU launch to command start ($(grep -m1 '^CCE-VM-READY' "$CONSOLE" | sed 's/.*t=/guest uptime /') s)"
-		[ "$QUIET" = 1 ] || grep '^cce-init:' "$CONSOLE" | sed 's/^/    /' >&2 || true
+		log "guest ready: $(printf '%.1f' "$(echo "$T_READY - $TQ" | bc)") s from QEMU launch to command start ($(grep -a -m1 'CCE-VM-READY' "$CONSOLE" | sed 's/.*t=/guest uptime /') s)"
+		[ "$QUIET" = 1 ] || grep -a 'cce-init:' "$CONSOLE" | sed 's/^.*cce-init:/    cce-init:/' >&2 || true
 	fi
 	if ! kill -0 "$QPID" 2>/dev/null; then
 		break
@@ -265,7 +268,7 @@ for p in "${MODEL_PIDS[@]}"; do
 done
 MODEL_PIDS=()
 
-status=$(grep -a -m1 '^CCE-VM-EXIT=' "$CONSOLE" | tr -dc '0-9') || true
+status=$(grep -a -m1 -o 'CCE-VM-EXIT=[0-9]*' "$CONSOLE" | cut -d= -f2) || true
 rc=
 if [ "$RESULT" = timeout ]; then
 	echo "vm.sh: TIMEOUT: the guest did not finish within $TIMEOUT s; last console lines:" >&2
@@ -312,3 +315,4 @@ if [ "$rc" != 0 ] && [ "$KEEP_LOGS" = 0 ]; then
 fi
 log "exit status $rc"
 exit "$rc"
+}

@@ -26,6 +26,9 @@
 # they are not set, so ctest can run these by hand; fails when they are
 # missing.
 set -euo pipefail
+# The whole script is one compound command: bash parses it before running
+# it, so editing this file cannot change a run that is already going.
+{
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VM=$HERE/../vm.sh
 CASE=${1:?usage: vm_test.sh CASE}
@@ -137,3 +140,4 @@ no_iommu)
 esac
 echo "PASS: vm_$CASE"
 rm -rf "$LOGS"
+}
