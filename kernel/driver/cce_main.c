@@ -4,7 +4,9 @@
  *
  * The device is driven from user space through uacce (/dev/cce-N): every
  * open gets one hardware queue whose DMA is tagged with the opener's PASID
- * (shared virtual addressing). The hardware interface is cce/cce_hw.h.
+ * (shared virtual addressing). The last kernel_queues queues serve the
+ * kernel crypto API instead (cce_kq.c, cce_crypto*.c). The hardware
+ * interface is cce/cce_hw.h.
  */
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
@@ -90,6 +92,15 @@ static void cce_disable(void *data)
 			      cce->timeout_us, false, cce))
 		dev_warn(&cce->pdev->dev, "engine not quiesced after disable (GSTS %#x)\n",
 			 sts);
+}
+
+/* Runs before cce_disable(): no algorithm uses the device, then stop. */
+static void cce_kq_teardown(void *data)
+{
+	struct cce_device *cce = data;
+
+	cce_crypto_remove(cce);
+	cce_kq_stop(cce);
 }
 
 /* Check the identity and interface version before touching anything else. */
@@ -224,7 +235,16 @@ static struct attribute *cce_attrs[] = {
 	&dev_attr_hw_version.attr,
 	NULL
 };
-ATTRIBUTE_GROUPS(cce);
+
+static const struct attribute_group cce_group = {
+	.attrs = cce_attrs,
+};
+
+static const struct attribute_group *cce_groups[] = {
+	&cce_group,
+	&cce_crypto_attr_group,
+	NULL
+};
 
 static int cce_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
@@ -239,6 +259,7 @@ static int cce_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	cce->pdev = pdev;
 	cce->timeout_us = (unsigned long)timeout_ms * USEC_PER_MSEC;
 	spin_lock_init(&cce->qlock);
+	INIT_LIST_HEAD(&cce->crypto_node);
 	pci_set_drvdata(pdev, cce);
 
 	ret = pcim_enable_device(pdev);
@@ -295,6 +316,10 @@ static int cce_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	for (i = 0; i < cce->nr_queues; i++)
 		cce_queue_init_hw(&cce->queues[i]);
 
+	ret = cce_kq_init(cce);
+	if (ret)
+		return dev_err_probe(dev, ret, "kernel queue setup failed\n");
+
 	ret = cce_irq_init(cce);
 	if (ret)
 		return dev_err_probe(dev, ret, "interrupt setup failed\n");
@@ -308,6 +333,16 @@ static int cce_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = devm_add_action_or_reset(dev, cce_disable, cce);
 	if (ret)
 		return ret;
+
+	ret = cce_kq_start(cce);
+	if (ret)
+		return ret;
+	ret = devm_add_action_or_reset(dev, cce_kq_teardown, cce);
+	if (ret)
+		return ret;
+	ret = cce_crypto_add(cce);
+	if (ret)
+		return dev_err_probe(dev, ret, "crypto API registration failed\n");
 
 	cce->sva_reason = cce_sva_unavailable(cce);
 	if (cce->sva_reason) {
@@ -342,15 +377,59 @@ static void cce_shutdown(struct pci_dev *pdev)
 		cce_disable(cce);
 }
 
+/*
+ * Function reset (e.g. /sys/bus/pci/devices/<bdf>/reset): before it, take
+ * the device off the crypto API list (requests run in software, counted as
+ * "nodev") and stop the kernel queues (what the device holds is aborted and
+ * redone in software); after it, bring the engine and the kernel queues
+ * back. uacce queues open across a reset are not restored: their owners
+ * see no more completions and must reopen the device.
+ */
+static void cce_reset_prepare(struct pci_dev *pdev)
+{
+	struct cce_device *cce = pci_get_drvdata(pdev);
+
+	if (!cce || !cce->nr_kq)
+		return;
+	cce_crypto_suspend(cce);
+	cce_kq_stop(cce);
+}
+
+static void cce_reset_done(struct pci_dev *pdev)
+{
+	struct cce_device *cce = pci_get_drvdata(pdev);
+	struct device *dev = &pdev->dev;
+
+	if (!cce || !cce->nr_kq)
+		return;
+	if (cce_check_identity(cce))
+		return;
+	cce_writel(cce, CCE_REG_RAS_STATUS, U32_MAX);
+	cce_writel(cce, CCE_REG_RAS_MASK, 0);
+	cce_writel(cce, CCE_REG_INTCFG, CCE_INTCFG_ERR_IRQ_EN);
+	if (cce_enable(cce) || cce_kq_start(cce)) {
+		dev_err(dev, "engine or kernel queues did not come back after reset; crypto requests stay in software\n");
+		return;
+	}
+	cce_crypto_resume(cce);
+	dev_info(dev, "kernel queues back after reset\n");
+}
+
+static const struct pci_error_handlers cce_err_handlers = {
+	.reset_prepare	= cce_reset_prepare,
+	.reset_done	= cce_reset_done,
+};
+
 static struct pci_driver cce_pci_driver = {
 	.name		= CCE_DRV_NAME,
 	.id_table	= cce_pci_ids,
 	.probe		= cce_probe,
 	.remove		= cce_remove,
 	.shutdown	= cce_shutdown,
+	.err_handler	= &cce_err_handlers,
 	.dev_groups	= cce_groups,
 };
 module_pci_driver(cce_pci_driver);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("CCE crypto/compression accelerator (uacce, SVA)");
+MODULE_DESCRIPTION("CCE crypto/compression accelerator (uacce, SVA, crypto API)");
