@@ -5,7 +5,9 @@
 #ifndef _CCE_H_
 #define _CCE_H_
 
+#include <linux/atomic.h>
 #include <linux/bitmap.h>
+#include <linux/list.h>
 #include <linux/device.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
@@ -23,6 +25,25 @@
 struct uacce_device;
 struct uacce_queue;
 struct cce_device;
+struct cce_kq;
+
+/**
+ * struct cce_kjob - one descriptor submitted on a kernel-owned queue
+ * @desc: the descriptor (the cookie and IRQ flag are filled in on submit)
+ * @cpl: the completion, valid when @complete runs
+ * @node: backlog / completion list entry
+ * @complete: called once per job, from the queue's interrupt thread with
+ *	bottom halves disabled; status CCE_ST_ABORTED means the device did not
+ *	run the job (queue stopped or device going away)
+ * @backlog_done: called when a backlogged job moves onto the ring
+ */
+struct cce_kjob {
+	struct cce_desc desc;
+	struct cce_cpl cpl;
+	struct list_head node;
+	void (*complete)(struct cce_kjob *job, const struct cce_cpl *cpl);
+	void (*backlog_done)(struct cce_kjob *job);
+};
 
 /**
  * struct cce_hw_queue - one hardware queue (SQ/CQ pair)
@@ -42,6 +63,7 @@ struct cce_device;
  *	the hardware under a queue was reset or aborted by recovery
  * @wd_sig: watchdog: progress signature at the last check
  * @wd_since: watchdog: jiffies of the last progress seen
+ * @kq: kernel-owned queue state, NULL for a uacce queue
  */
 struct cce_hw_queue {
 	struct cce_device *cce;
@@ -58,6 +80,7 @@ struct cce_hw_queue {
 	u32 state;
 	u64 wd_sig;
 	unsigned long wd_since;
+	struct cce_kq *kq;
 };
 
 /* RAS event counters (sysfs <pci device>/ras/), see README.md. */
@@ -88,6 +111,8 @@ enum cce_ras_counter {
  * @window_start: jiffies at which the current one-hour window began
  * @window_errors: errors counted in the current window
  * @isolated: too many errors: no new queues (uacce "isolate")
+ * @kq_suspended: kernel queues are stopped for a reset (crypto API requests
+ *	run in software until they are back)
  */
 struct cce_ras {
 	atomic64_t cnt[CCE_RAS_NR_COUNTERS];
@@ -103,6 +128,7 @@ struct cce_ras {
 	unsigned long window_start;
 	u32 window_errors;
 	bool isolated;
+	bool kq_suspended;
 };
 
 /**
@@ -129,6 +155,10 @@ struct cce_ras {
  * @sva_reason: why SVA is unavailable, NULL when available
  * @algs: newline-separated algorithm list built from OPCAP
  * @ras: error handling and recovery state (cce_ras.c)
+ * @nr_kq: kernel-owned queues (the last @nr_kq hardware queues)
+ * @kq_next: round-robin choice of a kernel queue
+ * @crypto_node: entry in the list of devices serving the crypto API
+ * @crypto_active: counted as a crypto API device (on the list unless in reset)
  */
 struct cce_device {
 	struct pci_dev *pdev;
@@ -153,6 +183,10 @@ struct cce_device {
 	const char *sva_reason;
 	char *algs;
 	struct cce_ras ras;
+	unsigned int nr_kq;
+	atomic_t kq_next;
+	struct list_head crypto_node;
+	bool crypto_active;
 };
 
 static inline u32 cce_readl(struct cce_device *cce, u32 off)
@@ -226,6 +260,21 @@ int cce_queue_start(struct cce_hw_queue *hq);
 void cce_queue_stop(struct cce_hw_queue *hq);
 bool cce_queue_has_news(struct cce_hw_queue *hq);
 unsigned int cce_queue_available(struct cce_device *cce);
+
+/* cce_kq.c */
+int cce_kq_init(struct cce_device *cce);
+int cce_kq_request_irq(struct cce_hw_queue *hq, const char *name);
+int cce_kq_start(struct cce_device *cce);
+void cce_kq_stop(struct cce_device *cce);
+int cce_kq_submit(struct cce_device *cce, struct cce_kjob *job,
+		  bool may_backlog);
+
+/* cce_crypto.c */
+int cce_crypto_add(struct cce_device *cce);
+void cce_crypto_remove(struct cce_device *cce);
+void cce_crypto_suspend(struct cce_device *cce);
+void cce_crypto_resume(struct cce_device *cce);
+extern const struct attribute_group cce_crypto_attr_group;
 
 /* cce_uacce.c */
 int cce_uacce_register(struct cce_device *cce);

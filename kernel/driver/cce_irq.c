@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * CCE interrupts: one MSI-X vector per queue for completions, one more for
- * errors (CCE_MSIX_ERR_VECTOR, decoded in cce_ras.c). Completion interrupts
- * only wake pollers; user space reads the completions from its own CQ
- * mapping.
+ * errors (CCE_MSIX_ERR_VECTOR, decoded in cce_ras.c). On a uacce queue a
+ * completion interrupt only wakes pollers: user space reads the completions
+ * from its own CQ mapping. Kernel-owned queues complete their jobs in a
+ * threaded handler (cce_kq.c).
  */
 #include <linux/interrupt.h>
 #include <linux/uacce.h>
@@ -54,7 +55,11 @@ int cce_irq_init(struct cce_device *cce)
 				      pci_name(pdev));
 		if (!name)
 			return -ENOMEM;
-		ret = devm_request_irq(dev, hq->irq, cce_queue_irq, 0, name, hq);
+		if (hq->kq)
+			ret = cce_kq_request_irq(hq, name);
+		else
+			ret = devm_request_irq(dev, hq->irq, cce_queue_irq, 0,
+					       name, hq);
 		if (ret)
 			return ret;
 	}

@@ -4,7 +4,9 @@
  *
  * The device is driven from user space through uacce (/dev/cce-N): every
  * open gets one hardware queue whose DMA is tagged with the opener's PASID
- * (shared virtual addressing). The hardware interface is cce/cce_hw.h.
+ * (shared virtual addressing). The last kernel_queues queues serve the
+ * kernel crypto API instead (cce_kq.c, cce_crypto*.c). The hardware
+ * interface is cce/cce_hw.h.
  */
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
@@ -121,6 +123,15 @@ int cce_hw_start(struct cce_device *cce)
 	cce_writel(cce, CCE_REG_INTCFG, CCE_INTCFG_ERR_IRQ_EN);
 
 	return cce_enable(cce);
+}
+
+/* Runs before cce_disable(): no algorithm uses the device, then stop. */
+static void cce_kq_teardown(void *data)
+{
+	struct cce_device *cce = data;
+
+	cce_crypto_remove(cce);
+	cce_kq_stop(cce);
 }
 
 /* Check the identity and interface version before touching anything else. */
@@ -263,6 +274,7 @@ static const struct attribute_group cce_group = {
 static const struct attribute_group *cce_groups[] = {
 	&cce_group,
 	&cce_ras_group,
+	&cce_crypto_attr_group,
 	NULL
 };
 
@@ -285,6 +297,7 @@ static int cce_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	cce->timeout_us = (unsigned long)timeout_ms * USEC_PER_MSEC;
 	spin_lock_init(&cce->qlock);
 	cce_ras_init(cce);
+	INIT_LIST_HEAD(&cce->crypto_node);
 	pci_set_drvdata(pdev, cce);
 
 	ret = pcim_enable_device(pdev);
@@ -335,6 +348,10 @@ static int cce_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		mutex_init(&cce->queues[i].lock);
 	}
 
+	ret = cce_kq_init(cce);
+	if (ret)
+		return dev_err_probe(dev, ret, "kernel queue setup failed\n");
+
 	ret = cce_irq_init(cce);
 	if (ret)
 		return dev_err_probe(dev, ret, "interrupt setup failed\n");
@@ -353,6 +370,16 @@ static int cce_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	cce_ras_unmask_aer(cce);
 	pci_save_state(pdev);
 	cce_ras_start(cce);
+
+	ret = cce_kq_start(cce);
+	if (ret)
+		return ret;
+	ret = devm_add_action_or_reset(dev, cce_kq_teardown, cce);
+	if (ret)
+		return ret;
+	ret = cce_crypto_add(cce);
+	if (ret)
+		return dev_err_probe(dev, ret, "crypto API registration failed\n");
 
 	cce->sva_reason = cce_sva_unavailable(cce);
 	if (cce->sva_reason) {
@@ -404,4 +431,4 @@ static struct pci_driver cce_pci_driver = {
 module_pci_driver(cce_pci_driver);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("CCE crypto/compression accelerator (uacce, SVA)");
+MODULE_DESCRIPTION("CCE crypto/compression accelerator (uacce, SVA, crypto API)");

@@ -116,6 +116,33 @@ static void cce_ras_quiesce(struct cce_device *cce, u32 state)
 	}
 }
 
+/*
+ * Kernel-owned queues (crypto API) across a reset: taken off the device
+ * before it (what the device holds is aborted and redone in software,
+ * requests meanwhile run in software), programmed again after it.
+ */
+static void cce_ras_kq_suspend(struct cce_device *cce)
+{
+	if (!cce->nr_kq || cce->ras.kq_suspended)
+		return;
+	cce->ras.kq_suspended = true;
+	cce_crypto_suspend(cce);
+	cce_kq_stop(cce);
+}
+
+static void cce_ras_kq_resume(struct cce_device *cce)
+{
+	if (!cce->ras.kq_suspended || READ_ONCE(cce->ras.dead))
+		return;
+	if (cce_kq_start(cce)) {
+		dev_err(&cce->pdev->dev,
+			"kernel queues did not come back after the reset; crypto requests stay in software\n");
+		return;
+	}
+	cce->ras.kq_suspended = false;
+	cce_crypto_resume(cce);
+}
+
 static void cce_ras_mark_dead(struct cce_device *cce, const char *why)
 {
 	if (!READ_ONCE(cce->ras.dead)) {
@@ -125,6 +152,7 @@ static void cce_ras_mark_dead(struct cce_device *cce, const char *why)
 			why);
 	}
 	WRITE_ONCE(cce->ras.dead, true);
+	cce_ras_kq_suspend(cce);
 	cce_ras_quiesce(cce, CCE_QUEUE_STATE_LOST);
 }
 
@@ -154,11 +182,13 @@ static void cce_ras_reset_restore(struct cce_device *cce, const char *why)
 		return;
 	}
 	dev_err(dev, "recovery: %s: resetting the function\n", why);
+	cce_ras_kq_suspend(cce);
 	cce_ras_quiesce(cce, CCE_QUEUE_STATE_RESET);
 	if (cce_hw_start(cce)) {
 		cce_ras_mark_dead(cce, "function reset did not restore the device");
 		return;
 	}
+	cce_ras_kq_resume(cce);
 	cce_ras_inc(cce, CCE_RAS_CNT_RESET);
 	WRITE_ONCE(cce->ras.resetting, false);
 	dev_info(dev, "recovery: function reset done; open queues report the reset state\n");
@@ -321,6 +351,8 @@ static bool cce_ras_check_queue(struct cce_hw_queue *hq, unsigned long timeout)
 	mutex_lock(&hq->lock);
 	if (!hq->enabled || hq->state != CCE_QUEUE_STATE_ACTIVE)
 		goto out;
+	if (hq->kq && cce->ras.kq_suspended)
+		goto out;
 
 	sts = cce_qreadl(hq, CCE_Q_STATUS);
 	sq_head = cce_qreadl(hq, CCE_Q_SQ_HEAD);
@@ -352,6 +384,12 @@ static bool cce_ras_check_queue(struct cce_hw_queue *hq, unsigned long timeout)
 		hq->qid, hq->pasid, jiffies_to_msecs(jiffies - hq->wd_since),
 		sq_head, sq_tail, cq_tail, sts);
 	cce_ras_count_error(cce, "hung queue");
+	if (hq->kq) {
+		/* Kernel queue: a function reset, its jobs redone in software. */
+		dev_err(dev, "queue %u (kernel): hang: resetting the function\n", hq->qid);
+		reset = true;
+		goto out;
+	}
 	if (cce_ras_abort_queue(hq)) {
 		hq->enabled = false;
 		WRITE_ONCE(hq->state, CCE_QUEUE_STATE_RESET);
@@ -422,6 +460,7 @@ static pci_ers_result_t cce_error_detected(struct pci_dev *pdev,
 		mutex_unlock(&cce->ras.reset_lock);
 		return PCI_ERS_RESULT_DISCONNECT;
 	}
+	cce_ras_kq_suspend(cce);
 	cce_ras_quiesce(cce, CCE_QUEUE_STATE_RESET);
 	mutex_unlock(&cce->ras.reset_lock);
 
@@ -445,6 +484,7 @@ static pci_ers_result_t cce_slot_reset(struct pci_dev *pdev)
 		ret = PCI_ERS_RESULT_DISCONNECT;
 	} else {
 		cce_ras_inc(cce, CCE_RAS_CNT_RESET);
+		cce_ras_kq_resume(cce);
 		dev_info(&pdev->dev, "AER: slot reset done, device re-initialised\n");
 	}
 	mutex_unlock(&cce->ras.reset_lock);
@@ -472,6 +512,7 @@ static void cce_reset_prepare(struct pci_dev *pdev)
 	if (READ_ONCE(cce->ras.dead))
 		return;
 	dev_info(&pdev->dev, "function level reset requested: stopping queues\n");
+	cce_ras_kq_suspend(cce);
 	cce_ras_quiesce(cce, CCE_QUEUE_STATE_RESET);
 	cce_writel(cce, CCE_REG_INTCFG, 0);
 }
@@ -492,6 +533,7 @@ static void cce_reset_done(struct pci_dev *pdev)
 	}
 	cce_ras_inc(cce, CCE_RAS_CNT_RESET);
 	WRITE_ONCE(cce->ras.resetting, false);
+	cce_ras_kq_resume(cce);
 	dev_info(&pdev->dev, "function level reset done; open queues report the reset state\n");
 out:
 	mutex_unlock(&cce->ras.reset_lock);
