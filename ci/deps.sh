@@ -18,7 +18,7 @@ CCE_BASE_PKGS=(
 CCE_VM_PKGS=(
 	busybox-static cpio kmod file bc  # image.sh, vm.sh
 	seabios qemu-system-data          # bios-256k.bin, linuxboot_dma.bin
-	dmsetup                           # vm_dmcrypt puts it (and its libraries) into the guest
+	dmsetup cryptsetup-bin            # vm_dmcrypt puts them (and their libraries) into the guest
 )
 
 # cce_missing_pkgs PKG...: prints the packages that are not installed.

@@ -141,6 +141,7 @@ static void cce_ras_kq_resume(struct cce_device *cce)
 	}
 	cce->ras.kq_suspended = false;
 	cce_crypto_resume(cce);
+	dev_info(&cce->pdev->dev, "kernel queues back after reset\n");
 }
 
 static void cce_ras_mark_dead(struct cce_device *cce, const char *why)

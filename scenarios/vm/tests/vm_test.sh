@@ -166,7 +166,8 @@ afalg)
 	;;
 dmcrypt)
 	# shellcheck disable=SC2046
-	run_vm $(dyn_puts dmsetup dmsetup) --put "$HERE/dmcrypt-check.sh:/root/dmcrypt-check.sh" \
+	run_vm $(dyn_puts dmsetup dmsetup) $(dyn_puts cryptsetup cryptsetup-bin) \
+		--put "$HERE/dmcrypt-check.sh:/root/dmcrypt-check.sh" \
 		-- sh /root/dmcrypt-check.sh 16 || fail "dm-crypt check failed in the guest"
 	grep -q 'DMCRYPT-OK' "$OUT" || fail "no DMCRYPT-OK"
 	no_testmgr_failure
