@@ -173,7 +173,7 @@ dmcrypt)
 	no_testmgr_failure
 	;;
 zswap)
-	run_vm --mem 384M --put "$HERE/zswap-check.sh:/root/zswap-check.sh" -- sh /root/zswap-check.sh 40 ||
+	run_vm --mem 256M --put "$HERE/zswap-check.sh:/root/zswap-check.sh" -- sh /root/zswap-check.sh 24 ||
 		fail "zswap check failed in the guest"
 	grep -q 'ZSWAP-OK' "$OUT" || fail "no ZSWAP-OK"
 	no_testmgr_failure
