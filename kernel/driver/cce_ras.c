@@ -103,6 +103,14 @@ static void cce_ras_quiesce(struct cce_device *cce, u32 state)
 
 		mutex_lock(&hq->lock);
 		if (hq->ring && (hq->enabled || state == CCE_QUEUE_STATE_LOST)) {
+			/*
+			 * Stop the queue in hardware now, not only at the
+			 * reset that follows: no completion lands after the
+			 * owner was told its jobs are lost.
+			 */
+			if (hq->enabled && state == CCE_QUEUE_STATE_RESET &&
+			    !cce_device_lost(cce))
+				cce_qwritel(hq, CCE_Q_CTRL, 0);
 			hq->enabled = false;
 			WRITE_ONCE(hq->state, state);
 			if (state == CCE_QUEUE_STATE_RESET)
@@ -153,8 +161,8 @@ static void cce_ras_mark_dead(struct cce_device *cce, const char *why)
 			why);
 	}
 	WRITE_ONCE(cce->ras.dead, true);
-	cce_ras_kq_suspend(cce);
 	cce_ras_quiesce(cce, CCE_QUEUE_STATE_LOST);
+	cce_ras_kq_suspend(cce);
 }
 
 /*
@@ -183,8 +191,8 @@ static void cce_ras_reset_restore(struct cce_device *cce, const char *why)
 		return;
 	}
 	dev_err(dev, "recovery: %s: resetting the function\n", why);
-	cce_ras_kq_suspend(cce);
 	cce_ras_quiesce(cce, CCE_QUEUE_STATE_RESET);
+	cce_ras_kq_suspend(cce);
 	if (cce_hw_start(cce)) {
 		cce_ras_mark_dead(cce, "function reset did not restore the device");
 		return;
@@ -461,8 +469,8 @@ static pci_ers_result_t cce_error_detected(struct pci_dev *pdev,
 		mutex_unlock(&cce->ras.reset_lock);
 		return PCI_ERS_RESULT_DISCONNECT;
 	}
-	cce_ras_kq_suspend(cce);
 	cce_ras_quiesce(cce, CCE_QUEUE_STATE_RESET);
+	cce_ras_kq_suspend(cce);
 	mutex_unlock(&cce->ras.reset_lock);
 
 	return PCI_ERS_RESULT_NEED_RESET;
@@ -513,8 +521,8 @@ static void cce_reset_prepare(struct pci_dev *pdev)
 	if (READ_ONCE(cce->ras.dead))
 		return;
 	dev_info(&pdev->dev, "function level reset requested: stopping queues\n");
-	cce_ras_kq_suspend(cce);
 	cce_ras_quiesce(cce, CCE_QUEUE_STATE_RESET);
+	cce_ras_kq_suspend(cce);
 	cce_writel(cce, CCE_REG_INTCFG, 0);
 }
 

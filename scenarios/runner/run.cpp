@@ -145,6 +145,8 @@ std::vector<std::string> vm_arguments(const Scenario& s, const std::string& log_
                                   "--mem", s.vm.memory, "--smp", std::to_string(s.vm.vcpus),
                                   "--devices", std::to_string(s.vm.devices), "--queues",
                                   std::to_string(s.device.queues), "--quiet"};
+    a.push_back("--append");
+    a.push_back("cce.kernel_queues=" + std::to_string(s.device.kernel_queues));
     if (!s.vm.iommu) a.push_back("--no-iommu");
     if (s.expect.allow_oops) a.push_back("--allow-oops");
     for (const auto& m : model_arguments(s)) {

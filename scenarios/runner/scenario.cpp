@@ -130,8 +130,10 @@ public:
     }
 
     void parse_device(const YAML::Node& n, DeviceOptions& d) {
-        keys(n, "device", {"queues", "clock_mhz", "datapath", "model_args"});
+        keys(n, "device", {"queues", "kernel_queues", "clock_mhz", "datapath", "model_args"});
         if (n["queues"]) d.queues = unsigned(uint(n["queues"], "device.queues", 1, 64));
+        if (n["kernel_queues"])
+            d.kernel_queues = unsigned(uint(n["kernel_queues"], "device.kernel_queues", 0, 32));
         if (n["clock_mhz"]) d.clock_mhz = unsigned(uint(n["clock_mhz"], "device.clock_mhz", 1, 100000));
         if (n["datapath"]) {
             d.datapath = str(n["datapath"], "device.datapath");

@@ -30,6 +30,11 @@ struct VmShape {
 struct DeviceOptions {
     unsigned queues = 4;
     unsigned clock_mhz = 0;         // 0: the model's default
+    // Hardware queues cce.ko keeps for the kernel crypto API (module
+    // parameter kernel_queues). 0 by default in scenarios: every queue goes
+    // to user space, and no crypto self-test traffic (which includes jobs
+    // that fail on purpose) mixes with the workload and the fault schedule.
+    unsigned kernel_queues = 0;
     std::string datapath;           // "": the model's default (reference)
     std::vector<std::string> model_args;
 };

@@ -130,6 +130,7 @@ TEST(ScenarioRun, GuestScriptAndVmArguments) {
     };
     EXPECT_TRUE(has({"--mem", "2G"}));
     EXPECT_TRUE(has({"--queues", "8"}));
+    EXPECT_TRUE(has({"--append", "cce.kernel_queues=0"}));
     EXPECT_TRUE(has({"--model-arg", "--fault", "--model-arg", "class=bitflip queue=0 after=10"}));
     EXPECT_TRUE(has({"--model-arg", "--fault-seed", "--model-arg", "42"}));
     EXPECT_TRUE(has({"--model-arg", "--datapath", "--model-arg", "rtl"}));

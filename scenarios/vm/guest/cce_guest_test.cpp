@@ -379,14 +379,6 @@ long ras_counter(const char* name) {
 
 // PCIe function level reset through sysfs: the driver's reset_prepare and
 // reset_done run around it.
-void flr() {
-    const std::string path = pci_dir() + "/reset";
-    const int fd = open(path.c_str(), O_WRONLY);
-    ASSERT_GE(fd, 0) << path << ": " << std::strerror(errno);
-    EXPECT_EQ(write(fd, "1", 1), 1) << std::strerror(errno);
-    close(fd);
-}
-
 cce_ctx* open_hw_flags(unsigned flags) {
     cce_open_opts o;
     cce_open_opts_init(&o);
@@ -464,20 +456,33 @@ TEST(Ras, FlrWithJobsInFlight) {
     cce_ctx* ro = open_hw_flags(CCE_OPEN_REOPEN);
     cce_ctx* plain = open_hw_flags(0);
     ASSERT_TRUE(ro && plain);
+    // The FLR comes from a child process: the sysfs write may block for a
+    // while (the PCI core takes the device lock first), so this process
+    // keeps 16 jobs on the ring until the child is done, wherever in that
+    // window the reset lands.
     const size_t n = 1u << 20;
     CompressBatch batch(n, 16, 77, CCE_FMT_ZLIB);
-    ASSERT_EQ(batch.submit(ro), 16);
     const auto& src = batch.src;
-    const auto& jobs = batch.jobs;
-    flr();
-    EXPECT_EQ(ras_counter("resets"), resets0 + 1);
-    size_t got = 0, ok = 0, reset = 0;
-    while (got < jobs.size()) {
+    ASSERT_EQ(batch.submit(ro), 16);
+    const std::string reset_path = pci_dir() + "/reset";
+    const pid_t child = fork();
+    if (child == 0) {
+        usleep(100000);
+        const int fd = open(reset_path.c_str(), O_WRONLY);
+        _exit(fd >= 0 && write(fd, "1", 1) == 1 ? 0 : 1);
+    }
+    ASSERT_GT(child, 0);
+    size_t got = 0, ok = 0, reset = 0, inflight = 16;
+    bool child_done = false;
+    int cst = 0;
+    while (inflight) {
+        if (!child_done && waitpid(child, &cst, WNOHANG) == child) child_done = true;
         cce_job* done[16];
         const int r = cce_poll(ro, done, 16, 60000);
         ASSERT_GT(r, 0) << cce_strerror(r);
         for (int k = 0; k < r; ++k) {
             cce_job& j = *done[k];
+            --inflight;
             ++got;
             if (j.status == CCE_OK) {
                 ++ok;
@@ -489,8 +494,14 @@ TEST(Ras, FlrWithJobsInFlight) {
                 EXPECT_EQ(j.status, CCE_E_DEV_RESET) << cce_strerror(j.status);
                 EXPECT_EQ(j.dst_len, 0u);
             }
+            if (!child_done && cce_submit(ro, &j) == CCE_OK) ++inflight;
         }
     }
+    if (!child_done) {
+        ASSERT_EQ(waitpid(child, &cst, 0), child);
+    }
+    ASSERT_TRUE(WIFEXITED(cst) && WEXITSTATUS(cst) == 0) << "writing " << reset_path << " failed";
+    EXPECT_EQ(ras_counter("resets"), resets0 + 1);
     std::printf("RAS-FLR: %zu jobs: %zu correct before the reset, %zu lost to it (CCE_E_DEV_RESET)\n", got, ok,
                 reset);
     EXPECT_GE(reset, 1u) << "the reset hit no job in flight: test proves nothing";
@@ -542,7 +553,9 @@ TEST(Ras, WatchdogAbortsHungQueue) {
     ASSERT_EQ(r, 1) << cce_strerror(r);
     EXPECT_TRUE(j.status == CCE_E_DEV_RESET || j.status == CCE_E_DEV_ABORTED) << cce_strerror(j.status);
     EXPECT_EQ(j.dst_len, 0u);
-    EXPECT_EQ(ras_counter("hangs"), hangs0 + 1);
+    // At least this queue: with the whole engine stopped, a kernel-owned
+    // queue with crypto work in flight (self-tests) is found hung too.
+    EXPECT_GE(ras_counter("hangs"), hangs0 + 1);
     std::printf("RAS-HANG: job ended with '%s' after %lld ms\n", cce_strerror(j.status),
                 static_cast<long long>(ms.count()));
     cce_close(ctx);

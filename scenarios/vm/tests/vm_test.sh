@@ -111,9 +111,11 @@ queue)
 	;;
 control)
 	# Live injection through the model's control socket while the guest
-	# runs: 3 completions with an error status, re-run in software.
+	# runs: 3 completions with an error status, re-run in software. No
+	# kernel queues: the fault has no queue selector, and the crypto
+	# self-tests must not be the ones to catch it.
 	export CCE_VM_CONTROL_DIR=$LOGS/ctl
-	"$VM" --log-dir "$LOGS" --timeout 600 -- \
+	"$VM" --log-dir "$LOGS" --timeout 600 --append cce.kernel_queues=0 -- \
 		cce-stress --procs 2 --seconds 25 --fallback --seed 21 >"$OUT" 2>&1 &
 	vm_pid=$!
 	for _ in $(seq 600); do
@@ -137,14 +139,19 @@ cli)
 ras)
 	run_vm -- sh -c 'cce-guest-test --gtest_filter="Ras.*" && cat /sys/bus/pci/drivers/cce/*/ras/resets /sys/bus/pci/drivers/cce/*/ras/hangs' ||
 		fail "guest Ras tests failed"
-	grep -q 'RAS-FLR: 16 jobs' "$OUT" || fail "no RAS-FLR line"
+	grep -Eq 'RAS-FLR: [0-9]+ jobs: [0-9]+ correct before the reset, [1-9][0-9]* lost' "$OUT" ||
+		fail "no RAS-FLR line with jobs lost to the reset"
 	log=$LOGS/console.log
 	grep -q 'cce 0000:01:00.0: queue [0-9]* pasid [0-9]*: queue error: doorbell beyond the SQ' "$log" ||
 		fail "no queue error line naming queue and PASID in the guest log"
 	grep -q 'function level reset done' "$log" || fail "no FLR completion line"
 	grep -q 'queue [0-9]* pasid [0-9]*: hang: no progress' "$log" || fail "no hang line"
-	[ "$(tail -n2 "$OUT" | head -n1 | tr -d '\r')" = 1 ] || fail "sysfs resets is not 1"
-	[ "$(tail -n1 "$OUT" | tr -d '\r')" = 1 ] || fail "sysfs hangs is not 1"
+	# The FLR, plus one function reset if the watchdog test (engine stopped)
+	# also caught a kernel-owned queue with self-test work in flight.
+	resets=$(tail -n2 "$OUT" | head -n1 | tr -d '\r')
+	hangs=$(tail -n1 "$OUT" | tr -d '\r')
+	[ "$resets" -ge 1 ] && [ "$resets" -le 2 ] || fail "sysfs resets is $resets, expected 1 or 2"
+	[ "$hangs" -ge 1 ] && [ "$hangs" -le 2 ] || fail "sysfs hangs is $hangs, expected 1 or 2"
 	;;
 no_iommu)
 	run_vm --no-iommu -- sh -c 'cat /sys/bus/pci/drivers/cce/*/sva; ls /dev/cce-* 2>/dev/null; cce list' ||
