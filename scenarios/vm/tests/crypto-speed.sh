@@ -22,12 +22,7 @@ suite() {
 	run mode=215 num_mb=8
 	run mode=400 alg=sha256
 }
-i=0
-while [ $i -lt 300 ] && awk '/^driver/{d=$3} /^selftest/{if (d ~ /-cce$/ && $3 != "passed") c++}
-	END{exit !c}' /proc/crypto; do
-	sleep 1
-	i=$((i + 1))
-done
+cce-wait-selftests
 echo "== SPEED device (cce.ko loaded)"
 suite
 cat /sys/bus/pci/drivers/cce/*/crypto_stats

@@ -19,12 +19,7 @@ STATS=$(ls /sys/bus/pci/drivers/cce/*/crypto_stats 2>/dev/null | head -n1)
 xts_dev() { awk '$1 == "xts(aes)" {print $2}' /sys/bus/pci/drivers/cce/*/crypto_stats; }
 now_cs() { cut -d' ' -f1 /proc/uptime | tr -d .; }	# centiseconds
 
-i=0
-while [ $i -lt 300 ] && awk '/^driver/{d=$3} /^selftest/{if (d ~ /-cce$/ && $3 != "passed") c++}
-	END{exit !c}' /proc/crypto; do
-	sleep 1
-	i=$((i + 1))
-done
+cce-wait-selftests
 
 dd if=/dev/zero of=/tmp/disk.img bs=1M count="$MB" 2>/dev/null || fail "disk image"
 LOOP=$(losetup -f) || fail "no free loop device"

@@ -17,12 +17,7 @@ STATS=$(ls /sys/bus/pci/drivers/cce/*/crypto_stats 2>/dev/null | head -n1)
 deflate_dev() { awk '$1 == "deflate" {print $2}' "$STATS"; }
 Z=/sys/module/zswap/parameters
 
-i=0
-while [ $i -lt 300 ] && awk '/^driver/{d=$3} /^selftest/{if (d ~ /-cce$/ && $3 != "passed") c++}
-	END{exit !c}' /proc/crypto; do
-	sleep 1
-	i=$((i + 1))
-done
+cce-wait-selftests
 
 # Swap: a loop device over a sparse file on a tmpfs of its own (only pages
 # zswap writes back take memory there), and a tmpfs for the data that is
