@@ -63,6 +63,7 @@ struct cce_kjob {
  *	the hardware under a queue was reset or aborted by recovery
  * @wd_sig: watchdog: progress signature at the last check
  * @wd_since: watchdog: jiffies of the last progress seen
+ * @qerr_seen: Q_ERR bits already counted and logged by the error interrupt
  * @kq: kernel-owned queue state, NULL for a uacce queue
  */
 struct cce_hw_queue {
@@ -80,6 +81,7 @@ struct cce_hw_queue {
 	u32 state;
 	u64 wd_sig;
 	unsigned long wd_since;
+	u32 qerr_seen;
 	struct cce_kq *kq;
 };
 
@@ -246,6 +248,7 @@ void cce_ras_start(struct cce_device *cce);
 void cce_ras_stop(struct cce_device *cce);
 irqreturn_t cce_ras_irq(struct cce_device *cce);
 void cce_ras_count_error(struct cce_device *cce, const char *what);
+void cce_ras_queue_restart(struct cce_hw_queue *hq);
 bool cce_ras_isolated(struct cce_device *cce);
 u32 cce_ras_queue_state(struct cce_hw_queue *hq);
 int cce_ras_isolate_threshold_write(struct cce_device *cce, u32 num);

@@ -77,6 +77,7 @@ struct cce_hw_queue *cce_queue_get(struct cce_device *cce, u32 pasid,
 	hq->state = CCE_QUEUE_STATE_ACTIVE;
 	hq->mm = mm;
 	hq->pasid = pasid;
+	hq->qerr_seen = 0;
 	cce_qwritel(hq, CCE_Q_CTRL, 0);
 	cce_qwritel(hq, CCE_Q_ERR, U32_MAX);
 	cce_qwritel(hq, CCE_Q_PASID,
@@ -156,6 +157,7 @@ int cce_queue_start(struct cce_hw_queue *hq)
 	memset(hq->ring + cce->sq_bytes, 0, cce->ring_bytes - cce->sq_bytes);
 
 	cce_qwritel(hq, CCE_Q_CTRL, 0);
+	cce_ras_queue_restart(hq);
 	cce_qwritel(hq, CCE_Q_ERR, U32_MAX);
 	cce_writeq(cce, CCE_QREG(hq->qid, CCE_Q_SQ_BASE), hq->ring_uva);
 	cce_writeq(cce, CCE_QREG(hq->qid, CCE_Q_CQ_BASE),

@@ -240,6 +240,24 @@ static void cce_ras_log_qerr(struct cce_hw_queue *hq, u32 err, u32 sts)
 	}
 }
 
+/*
+ * A queue restarted by its owner: the error vector may not have run yet
+ * (the MSI can arrive after the owner saw the halt in the queue status),
+ * so count and log what it has not, before the restart clears Q_ERR.
+ * hq->lock held.
+ */
+void cce_ras_queue_restart(struct cce_hw_queue *hq)
+{
+	u32 err = cce_qreadl(hq, CCE_Q_ERR);
+
+	if (err != U32_MAX && (err & ~hq->qerr_seen)) {
+		cce_ras_inc(hq->cce, CCE_RAS_CNT_QUEUE);
+		cce_ras_log_qerr(hq, err & ~hq->qerr_seen,
+				 cce_qreadl(hq, CCE_Q_STATUS));
+	}
+	hq->qerr_seen = 0;
+}
+
 /* Error vector: decode, count, log, clear; recovery runs in a work item. */
 irqreturn_t cce_ras_irq(struct cce_device *cce)
 {
@@ -291,8 +309,11 @@ irqreturn_t cce_ras_irq(struct cce_device *cce)
 			u32 err = cce_qreadl(hq, CCE_Q_ERR);
 			u32 sts = cce_qreadl(hq, CCE_Q_STATUS);
 
-			cce_ras_inc(cce, CCE_RAS_CNT_QUEUE);
-			cce_ras_log_qerr(hq, err, sts);
+			if (err & ~hq->qerr_seen) {
+				cce_ras_inc(cce, CCE_RAS_CNT_QUEUE);
+				cce_ras_log_qerr(hq, err & ~hq->qerr_seen, sts);
+			}
+			hq->qerr_seen |= err;
 			/* A disabled queue keeps nothing to report: clear it. */
 			if (!(sts & CCE_QSTS_ENABLED))
 				cce_qwritel(hq, CCE_Q_ERR, err);
