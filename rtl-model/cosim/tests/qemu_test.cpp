@@ -119,7 +119,12 @@ protected:
     }
     uint32_t reg(uint32_t off) { return qt_.readl(kBar0 + off); }
     void memcpy_job();
-    void enable_queue0();
+    // Program and enable queue 0 (rings at kSq/kCq, 16 entries, MSI-X vector
+    // 0), the CQ zeroed; pasid != 0 tags it with that PASID and enables PRI.
+    void enable_queue0(uint32_t pasid = 0);
+    // Wait for queue 0's MSI-X message; false if it never came.
+    bool wait_msi(int tries);
+    cce_cpl read_cpl(unsigned idx);
     // Submit a NOP at SQ index idx of queue 0 and wait for its MSI-X; the
     // completion's status, or -1 if no interrupt came.
     int nop_job(unsigned idx, int tries = 1000);
@@ -199,18 +204,37 @@ TEST_F(QemuTest, StuckModelTimesOut) {
     kill(model_.pid(), SIGCONT);
 }
 
-void QemuTest::enable_queue0() {
+void QemuTest::enable_queue0(uint32_t pasid) {
     std::vector<uint8_t> zero(16 * CCE_CPL_SIZE, 0);
     qt_.write(kCq, zero.data(), zero.size());
+    qt_.writel(kMsi, 0);
     qt_.writel(kBar0 + CCE_REG_GCTL, CCE_GCTL_ENABLE);
     qt_.writel(kBar0 + CCE_REG_INTCFG, CCE_INTCFG_ERR_IRQ_EN);
     qt_.writeq(kBar0 + CCE_QREG(0, CCE_Q_SQ_BASE), kSq);
     qt_.writeq(kBar0 + CCE_QREG(0, CCE_Q_CQ_BASE), kCq);
     qt_.writel(kBar0 + CCE_QREG(0, CCE_Q_SQ_SIZE), 16);
     qt_.writel(kBar0 + CCE_QREG(0, CCE_Q_CQ_SIZE), 16);
+    if (pasid) qt_.writel(kBar0 + CCE_QREG(0, CCE_Q_PASID), CCE_QPASID_EN | pasid);
     qt_.writel(kBar0 + CCE_QREG(0, CCE_Q_IRQ), CCE_QIRQ_MAKE(1, 0));
     qt_.writel(kBar0 + CCE_QREG(0, CCE_Q_MSIX_VEC), 0);
-    qt_.writel(kBar0 + CCE_QREG(0, CCE_Q_CTRL), CCE_QCTRL_ENABLE);
+    qt_.writel(kBar0 + CCE_QREG(0, CCE_Q_CTRL),
+               CCE_QCTRL_ENABLE | (pasid ? CCE_QCTRL_PRI_EN : 0u));
+}
+
+bool QemuTest::wait_msi(int tries) {
+    uint32_t msi = 0;
+    for (int i = 0; i < tries && msi != kMsiData; ++i) {
+        msi = qt_.readl(kMsi);
+        if (msi != kMsiData) usleep(5000);
+    }
+    return msi == kMsiData;
+}
+
+cce_cpl QemuTest::read_cpl(unsigned idx) {
+    cce_cpl cpl{};
+    auto c = qt_.read(kCq + idx * CCE_CPL_SIZE, sizeof cpl);
+    if (c.size() == sizeof cpl) std::memcpy(&cpl, c.data(), sizeof cpl);
+    return cpl;
 }
 
 int QemuTest::nop_job(unsigned idx, int tries) {
@@ -221,16 +245,8 @@ int QemuTest::nop_job(unsigned idx, int tries) {
     qt_.writel(kMsi, 0);
     qt_.write(kSq + idx * CCE_DESC_SIZE, &d, sizeof d);
     qt_.writel(kBar2 + CCE_DB_SQ_TAIL, idx + 1);
-    uint32_t msi = 0;
-    for (int i = 0; i < tries && msi != kMsiData; ++i) {
-        msi = qt_.readl(kMsi);
-        if (msi != kMsiData) usleep(5000);
-    }
-    if (msi != kMsiData) return -1;
-    cce_cpl cpl;
-    auto c = qt_.read(kCq + idx * CCE_CPL_SIZE, sizeof cpl);
-    if (c.size() != sizeof cpl) return -1;
-    std::memcpy(&cpl, c.data(), sizeof cpl);
+    if (!wait_msi(tries)) return -1;
+    const cce_cpl cpl = read_cpl(idx);
     return cpl.cookie == 0x100 + idx ? cpl.status : -1;
 }
 
@@ -239,18 +255,7 @@ void QemuTest::memcpy_job() {
     std::vector<uint8_t> src(4096);
     for (size_t i = 0; i < src.size(); ++i) src[i] = static_cast<uint8_t>(i * 13 + 1);
     qt_.write(kSrc, src.data(), src.size());
-    std::vector<uint8_t> zero(16 * CCE_CPL_SIZE, 0);
-    qt_.write(kCq, zero.data(), zero.size());
-    qt_.writel(kMsi, 0);
-
-    qt_.writel(kBar0 + CCE_REG_GCTL, CCE_GCTL_ENABLE);
-    qt_.writeq(kBar0 + CCE_QREG(0, CCE_Q_SQ_BASE), kSq);
-    qt_.writeq(kBar0 + CCE_QREG(0, CCE_Q_CQ_BASE), kCq);
-    qt_.writel(kBar0 + CCE_QREG(0, CCE_Q_SQ_SIZE), 16);
-    qt_.writel(kBar0 + CCE_QREG(0, CCE_Q_CQ_SIZE), 16);
-    qt_.writel(kBar0 + CCE_QREG(0, CCE_Q_IRQ), CCE_QIRQ_MAKE(1, 0));
-    qt_.writel(kBar0 + CCE_QREG(0, CCE_Q_MSIX_VEC), 0);
-    qt_.writel(kBar0 + CCE_QREG(0, CCE_Q_CTRL), CCE_QCTRL_ENABLE);
+    enable_queue0();
     EXPECT_TRUE(reg(CCE_QREG(0, CCE_Q_STATUS)) & CCE_QSTS_ENABLED);
 
     cce_desc d{};
@@ -264,17 +269,9 @@ void QemuTest::memcpy_job() {
     qt_.write(kSq, &d, sizeof d);
     qt_.writel(kBar2 + CCE_DB_SQ_TAIL, 1);
 
-    uint32_t msi = 0;
-    for (int i = 0; i < 2000 && msi != kMsiData; ++i) {
-        msi = qt_.readl(kMsi);
-        if (msi != kMsiData) usleep(5000);
-    }
-    ASSERT_EQ(msi, kMsiData) << "no MSI-X for queue 0\nqemu: " << qt_.proc().log()
-                             << "\nmodel: " << model_.log();
-    auto c = qt_.read(kCq, sizeof(cce_cpl));
-    ASSERT_EQ(c.size(), sizeof(cce_cpl));
-    cce_cpl cpl;
-    std::memcpy(&cpl, c.data(), sizeof cpl);
+    ASSERT_TRUE(wait_msi(2000)) << "no MSI-X for queue 0\nqemu: " << qt_.proc().log()
+                                << "\nmodel: " << model_.log();
+    const cce_cpl cpl = read_cpl(0);
     EXPECT_EQ(cpl.status, CCE_ST_SUCCESS);
     EXPECT_EQ(cpl.cookie, 0x5eedu);
     EXPECT_EQ(cpl.flags & CCE_CPL_PHASE, 1);
@@ -355,18 +352,7 @@ TEST_F(QemuTest, PasidJobAtsAndDeviceTlbInvalidation) {
     std::vector<uint8_t> src(8192);
     for (size_t i = 0; i < src.size(); ++i) src[i] = static_cast<uint8_t>(i * 31 + 7);
     qt_.write(kSrc, src.data(), src.size());
-    std::vector<uint8_t> zero(16 * CCE_CPL_SIZE, 0);
-    qt_.write(kCq, zero.data(), zero.size());
-    qt_.writel(kMsi, 0);
-    qt_.writel(kBar0 + CCE_REG_GCTL, CCE_GCTL_ENABLE);
-    qt_.writeq(kBar0 + CCE_QREG(0, CCE_Q_SQ_BASE), kSq);
-    qt_.writeq(kBar0 + CCE_QREG(0, CCE_Q_CQ_BASE), kCq);
-    qt_.writel(kBar0 + CCE_QREG(0, CCE_Q_SQ_SIZE), 16);
-    qt_.writel(kBar0 + CCE_QREG(0, CCE_Q_CQ_SIZE), 16);
-    qt_.writel(kBar0 + CCE_QREG(0, CCE_Q_PASID), CCE_QPASID_EN | kPasid);
-    qt_.writel(kBar0 + CCE_QREG(0, CCE_Q_IRQ), CCE_QIRQ_MAKE(1, 0));
-    qt_.writel(kBar0 + CCE_QREG(0, CCE_Q_MSIX_VEC), 0);
-    qt_.writel(kBar0 + CCE_QREG(0, CCE_Q_CTRL), CCE_QCTRL_ENABLE | CCE_QCTRL_PRI_EN);
+    enable_queue0(kPasid);
     cce_desc d{};
     d.opcode = CCE_OP_MEMCPY;
     d.flags = CCE_DF_IRQ;
@@ -376,16 +362,8 @@ TEST_F(QemuTest, PasidJobAtsAndDeviceTlbInvalidation) {
     d.cookie = 0xa75;
     qt_.write(kSq, &d, sizeof d);
     qt_.writel(kBar2 + CCE_DB_SQ_TAIL, 1);
-    uint32_t msi = 0;
-    for (int i = 0; i < 2000 && msi != kMsiData; ++i) {
-        msi = qt_.readl(kMsi);
-        if (msi != kMsiData) usleep(5000);
-    }
-    ASSERT_EQ(msi, kMsiData) << qt_.proc().log() << model_.log();
-    cce_cpl cpl;
-    auto c = qt_.read(kCq, sizeof cpl);
-    ASSERT_EQ(c.size(), sizeof cpl);
-    std::memcpy(&cpl, c.data(), sizeof cpl);
+    ASSERT_TRUE(wait_msi(2000)) << qt_.proc().log() << model_.log();
+    const cce_cpl cpl = read_cpl(0);
     EXPECT_EQ(cpl.status, CCE_ST_SUCCESS) << "fault_addr " << std::hex << cpl.fault_addr;
     EXPECT_EQ(qt_.read(kDst, src.size()), src);
     EXPECT_GT(qt_.readq(kBar0 + CCE_REG_STAT_ATC_MISSES), 0u) << "ATS not used";
