@@ -18,7 +18,6 @@
 #include <string>
 #include <vector>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "cce/cosim/control.h"
@@ -54,17 +53,9 @@ void usage(FILE* f) {
 // cce-model --send PATH LINE: one command to a running model's control
 // socket (unix stream, line protocol: the answer ends with an ok/error line).
 int send_control(const char* path, const std::string& line) {
-    const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un a{};
-    a.sun_family = AF_UNIX;
-    if (fd < 0 || std::strlen(path) >= sizeof a.sun_path) {
-        std::fprintf(stderr, "cce-model: --send: bad socket path %s\n", path);
-        return 2;
-    }
-    std::strcpy(a.sun_path, path);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    const int fd = cce::cosim::connect_unix(path, 0, SOCK_STREAM);
+    if (fd < 0) {
         std::fprintf(stderr, "cce-model: --send: cannot connect to %s: %s\n", path, std::strerror(errno));
-        close(fd);
         return 2;
     }
     const std::string msg = line + "\n";
@@ -83,7 +74,13 @@ int send_control(const char* path, const std::string& line) {
             cur += buf[i];
             if (buf[i] != '\n') continue;
             std::fputs(cur.c_str(), stdout);
-            const bool ok = cur.rfind("ok", 0) == 0, err = cur.rfind("error", 0) == 0;
+            // The last line is "ok ..." or "error ..."; "errors=N" in a
+            // stats answer is not one.
+            auto is = [&cur](const char* w) {
+                const size_t n = std::strlen(w);
+                return cur.compare(0, n, w) == 0 && (cur[n] == ' ' || cur[n] == '\n');
+            };
+            const bool ok = is("ok"), err = is("error");
             cur.clear();
             if (ok || err) {
                 close(fd);

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "cce/cosim/control.h"
 
+#include "cce/cosim/sock.h"
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <sstream>
 #include <stdexcept>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 namespace cce::cosim {
@@ -114,22 +115,8 @@ ControlServer::~ControlServer() {
 }
 
 bool ControlServer::listen(const std::string& path) {
-    sockaddr_un sa{};
-    sa.sun_family = AF_UNIX;
-    if (path.size() >= sizeof(sa.sun_path)) {
-        errno = ENAMETOOLONG;
-        return false;
-    }
-    std::memcpy(sa.sun_path, path.c_str(), path.size() + 1);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    const int fd = listen_unix(path, SOCK_STREAM | SOCK_NONBLOCK);
     if (fd < 0) return false;
-    unlink(path.c_str());
-    if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0 || ::listen(fd, 4) < 0) {
-        const int e = errno;
-        close(fd);
-        errno = e;
-        return false;
-    }
     lfd_ = fd;
     path_ = path;
     return true;

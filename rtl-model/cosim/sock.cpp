@@ -28,10 +28,10 @@ bool fill_addr(const std::string& path, sockaddr_un* sa) {
 }
 }  // namespace
 
-int listen_unix(const std::string& path) {
+int listen_unix(const std::string& path, int type) {
     sockaddr_un sa;
     if (!fill_addr(path, &sa)) return -1;
-    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
     if (fd < 0) return -1;
     unlink(path.c_str());
     if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) < 0 || listen(fd, 4) < 0) {
@@ -43,12 +43,12 @@ int listen_unix(const std::string& path) {
     return fd;
 }
 
-int connect_unix(const std::string& path, int timeout_ms) {
+int connect_unix(const std::string& path, int timeout_ms, int type) {
     sockaddr_un sa;
     if (!fill_addr(path, &sa)) return -1;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     for (;;) {
-        int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
         if (fd < 0) return -1;
         if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) == 0) return fd;
         int e = errno;

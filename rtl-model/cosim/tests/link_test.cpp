@@ -17,6 +17,7 @@
 #include "cce/cce_cosim.h"
 #include "cce/cce_hw.h"
 #include "cce/cosim/fake_host.h"
+#include "cce/cosim/sock.h"
 #include "proc.h"
 
 using cce::cosim::FakeHost;
@@ -234,15 +235,8 @@ namespace {
 class ControlClient {
 public:
     bool connect(const std::string& path) {
-        fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_un sa{};
-        sa.sun_family = AF_UNIX;
-        std::snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path.c_str());
-        for (int i = 0; i < 200; ++i) {
-            if (::connect(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0) return true;
-            usleep(20000);
-        }
-        return false;
+        fd_ = cce::cosim::connect_unix(path, 4000, SOCK_STREAM);
+        return fd_ >= 0;
     }
     ~ControlClient() {
         if (fd_ >= 0) close(fd_);
@@ -374,6 +368,26 @@ TEST(CosimFaults, FaultFlagControlSocketStatsAndAer) {
     EXPECT_EQ(c.ask("fault class=ce queue=0 count=0"), "ok fault 4 class=ce queue=0 count=0\n");
     EXPECT_EQ(c.ask("clear"), "ok cleared 1\n");
     EXPECT_EQ(c.ask("list"), "ok 0\n");
+
+    // cce-model --send: the developer-shell client (./testbed fault).
+    auto send = [&](const std::string& line, int* rc, const std::string& path = "") {
+        Proc p;
+        const std::string out = dir + "/send.log";
+        p.start({CCE_MODEL_PATH, "--send", path.empty() ? ctl : path, line}, out);
+        int st = 0;
+        *rc = p.wait(10000, &st) && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+        return p.log();
+    };
+    int rc = -1;
+    EXPECT_EQ(send("fault class=ce queue=1", &rc), "ok fault 5 class=ce queue=1\n");
+    EXPECT_EQ(rc, 0);
+    EXPECT_EQ(send("fault class=nonsense", &rc).rfind("error ", 0), 0u);
+    EXPECT_EQ(rc, 1);
+    EXPECT_EQ(c.ask("clear"), "ok cleared 1\n");
+    EXPECT_NE(send("stats", &rc).find("\nfault_ce=1\n"), std::string::npos);
+    EXPECT_EQ(rc, 0);
+    EXPECT_NE(send("list", &rc, dir + "/nothing.sock").find("cannot connect"), std::string::npos);
+    EXPECT_EQ(rc, 2);
 
     hp.reset();  // QEMU goes away
     int status = 0;

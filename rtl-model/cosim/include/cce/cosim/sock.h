@@ -6,16 +6,19 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <sys/socket.h>
 
 #include "cce/cce_cosim.h"
 
 namespace cce::cosim {
 
 // Listening socket at path (an existing socket file there is replaced).
-// Returns the fd or -1 with errno set.
-int listen_unix(const std::string& path);
+// type: the link's SOCK_SEQPACKET, or SOCK_STREAM for the control socket,
+// optionally | SOCK_NONBLOCK (SOCK_CLOEXEC is always added). Returns the fd
+// or -1 with errno set (ENAMETOOLONG for a path sockaddr_un cannot hold).
+int listen_unix(const std::string& path, int type = SOCK_SEQPACKET);
 // Connect to path, retrying up to timeout_ms while it does not exist yet.
-int connect_unix(const std::string& path, int timeout_ms);
+int connect_unix(const std::string& path, int timeout_ms, int type = SOCK_SEQPACKET);
 // Wait up to timeout_ms (-1: forever) for a connection. -1 on error/timeout.
 int accept_unix(int lfd, int timeout_ms);
 
