@@ -128,53 +128,45 @@ inline uint32_t inv_mix_word(uint32_t w) {
       uint32_t{kT.inv_sbox[B2(c)]} << 16 | uint32_t{kT.inv_sbox[B3(d)]} << 24) ^                   \
      (k))
 
-inline void enc1(const uint32_t* rk, int nr, const uint8_t* in, uint8_t* out) {
-    uint32_t s0 = load32(in) ^ rk[0], s1 = load32(in + 4) ^ rk[1];
-    uint32_t s2 = load32(in + 8) ^ rk[2], s3 = load32(in + 12) ^ rk[3];
-    uint32_t t0, t1, t2, t3;
-    rk += 4;
-    for (int r = 1; r < nr; r += 2) {
-        ENC_ROUND(t0, t1, t2, t3, s0, s1, s2, s3, rk);
-        if (r + 1 == nr) {
-            s0 = t0, s1 = t1, s2 = t2, s3 = t3;
-            rk += 4;
-            goto last;
-        }
-        ENC_ROUND(s0, s1, s2, s3, t0, t1, t2, t3, rk + 4);
-        rk += 8;
-    }
-last:
-    store32(out, ENC_LAST_COL(s0, s1, s2, s3, rk[0]));
-    store32(out + 4, ENC_LAST_COL(s1, s2, s3, s0, rk[1]));
-    store32(out + 8, ENC_LAST_COL(s2, s3, s0, s1, rk[2]));
-    store32(out + 12, ENC_LAST_COL(s3, s0, s1, s2, rk[3]));
-}
+// Either direction, picked at compile time: Dec uses the inverse tables and
+// InvShiftRows. LAST_COL takes the encryption order of columns; decryption
+// reads them as (a, d, c, b).
+#define ROUND(...)                     \
+    do {                               \
+        if constexpr (Dec)             \
+            DEC_ROUND(__VA_ARGS__);    \
+        else                           \
+            ENC_ROUND(__VA_ARGS__);    \
+    } while (0)
+#define LAST_COL(a, b, c, d, k) (Dec ? DEC_LAST_COL(a, d, c, b, k) : ENC_LAST_COL(a, b, c, d, k))
 
-inline void dec1(const uint32_t* rk, int nr, const uint8_t* in, uint8_t* out) {
+template <bool Dec>
+inline void crypt1(const uint32_t* rk, int nr, const uint8_t* in, uint8_t* out) {
     uint32_t s0 = load32(in) ^ rk[0], s1 = load32(in + 4) ^ rk[1];
     uint32_t s2 = load32(in + 8) ^ rk[2], s3 = load32(in + 12) ^ rk[3];
     uint32_t t0, t1, t2, t3;
     rk += 4;
     for (int r = 1; r < nr; r += 2) {
-        DEC_ROUND(t0, t1, t2, t3, s0, s1, s2, s3, rk);
+        ROUND(t0, t1, t2, t3, s0, s1, s2, s3, rk);
         if (r + 1 == nr) {
             s0 = t0, s1 = t1, s2 = t2, s3 = t3;
             rk += 4;
             goto last;
         }
-        DEC_ROUND(s0, s1, s2, s3, t0, t1, t2, t3, rk + 4);
+        ROUND(s0, s1, s2, s3, t0, t1, t2, t3, rk + 4);
         rk += 8;
     }
 last:
-    store32(out, DEC_LAST_COL(s0, s3, s2, s1, rk[0]));
-    store32(out + 4, DEC_LAST_COL(s1, s0, s3, s2, rk[1]));
-    store32(out + 8, DEC_LAST_COL(s2, s1, s0, s3, rk[2]));
-    store32(out + 12, DEC_LAST_COL(s3, s2, s1, s0, rk[3]));
+    store32(out, LAST_COL(s0, s1, s2, s3, rk[0]));
+    store32(out + 4, LAST_COL(s1, s2, s3, s0, rk[1]));
+    store32(out + 8, LAST_COL(s2, s3, s0, s1, rk[2]));
+    store32(out + 12, LAST_COL(s3, s0, s1, s2, rk[3]));
 }
 
 // Two independent blocks, rounds interleaved: the two lookup chains overlap
 // (a two-deep pipeline), which hides table-load latency.
-inline void enc2(const uint32_t* rk, int nr, const uint8_t* in, uint8_t* out) {
+template <bool Dec>
+inline void crypt2(const uint32_t* rk, int nr, const uint8_t* in, uint8_t* out) {
     uint32_t a0 = load32(in) ^ rk[0], a1 = load32(in + 4) ^ rk[1];
     uint32_t a2 = load32(in + 8) ^ rk[2], a3 = load32(in + 12) ^ rk[3];
     uint32_t b0 = load32(in + 16) ^ rk[0], b1 = load32(in + 20) ^ rk[1];
@@ -182,44 +174,20 @@ inline void enc2(const uint32_t* rk, int nr, const uint8_t* in, uint8_t* out) {
     uint32_t t0, t1, t2, t3, u0, u1, u2, u3;
     for (int r = 1; r < nr; ++r) {
         rk += 4;
-        ENC_ROUND(t0, t1, t2, t3, a0, a1, a2, a3, rk);
-        ENC_ROUND(u0, u1, u2, u3, b0, b1, b2, b3, rk);
+        ROUND(t0, t1, t2, t3, a0, a1, a2, a3, rk);
+        ROUND(u0, u1, u2, u3, b0, b1, b2, b3, rk);
         a0 = t0, a1 = t1, a2 = t2, a3 = t3;
         b0 = u0, b1 = u1, b2 = u2, b3 = u3;
     }
     rk += 4;
-    store32(out, ENC_LAST_COL(a0, a1, a2, a3, rk[0]));
-    store32(out + 4, ENC_LAST_COL(a1, a2, a3, a0, rk[1]));
-    store32(out + 8, ENC_LAST_COL(a2, a3, a0, a1, rk[2]));
-    store32(out + 12, ENC_LAST_COL(a3, a0, a1, a2, rk[3]));
-    store32(out + 16, ENC_LAST_COL(b0, b1, b2, b3, rk[0]));
-    store32(out + 20, ENC_LAST_COL(b1, b2, b3, b0, rk[1]));
-    store32(out + 24, ENC_LAST_COL(b2, b3, b0, b1, rk[2]));
-    store32(out + 28, ENC_LAST_COL(b3, b0, b1, b2, rk[3]));
-}
-
-inline void dec2(const uint32_t* rk, int nr, const uint8_t* in, uint8_t* out) {
-    uint32_t a0 = load32(in) ^ rk[0], a1 = load32(in + 4) ^ rk[1];
-    uint32_t a2 = load32(in + 8) ^ rk[2], a3 = load32(in + 12) ^ rk[3];
-    uint32_t b0 = load32(in + 16) ^ rk[0], b1 = load32(in + 20) ^ rk[1];
-    uint32_t b2 = load32(in + 24) ^ rk[2], b3 = load32(in + 28) ^ rk[3];
-    uint32_t t0, t1, t2, t3, u0, u1, u2, u3;
-    for (int r = 1; r < nr; ++r) {
-        rk += 4;
-        DEC_ROUND(t0, t1, t2, t3, a0, a1, a2, a3, rk);
-        DEC_ROUND(u0, u1, u2, u3, b0, b1, b2, b3, rk);
-        a0 = t0, a1 = t1, a2 = t2, a3 = t3;
-        b0 = u0, b1 = u1, b2 = u2, b3 = u3;
-    }
-    rk += 4;
-    store32(out, DEC_LAST_COL(a0, a3, a2, a1, rk[0]));
-    store32(out + 4, DEC_LAST_COL(a1, a0, a3, a2, rk[1]));
-    store32(out + 8, DEC_LAST_COL(a2, a1, a0, a3, rk[2]));
-    store32(out + 12, DEC_LAST_COL(a3, a2, a1, a0, rk[3]));
-    store32(out + 16, DEC_LAST_COL(b0, b3, b2, b1, rk[0]));
-    store32(out + 20, DEC_LAST_COL(b1, b0, b3, b2, rk[1]));
-    store32(out + 24, DEC_LAST_COL(b2, b1, b0, b3, rk[2]));
-    store32(out + 28, DEC_LAST_COL(b3, b2, b1, b0, rk[3]));
+    store32(out, LAST_COL(a0, a1, a2, a3, rk[0]));
+    store32(out + 4, LAST_COL(a1, a2, a3, a0, rk[1]));
+    store32(out + 8, LAST_COL(a2, a3, a0, a1, rk[2]));
+    store32(out + 12, LAST_COL(a3, a0, a1, a2, rk[3]));
+    store32(out + 16, LAST_COL(b0, b1, b2, b3, rk[0]));
+    store32(out + 20, LAST_COL(b1, b2, b3, b0, rk[1]));
+    store32(out + 24, LAST_COL(b2, b3, b0, b1, rk[2]));
+    store32(out + 28, LAST_COL(b3, b0, b1, b2, rk[3]));
 }
 
 }  // namespace
@@ -279,18 +247,18 @@ cce_status Aes::set_key(const uint8_t* key, size_t key_len, bool with_decrypt) {
     return CCE_ST_SUCCESS;
 }
 
-void Aes::encrypt_block(const uint8_t* in, uint8_t* out) const { enc1(ek_, nr_, in, out); }
-void Aes::decrypt_block(const uint8_t* in, uint8_t* out) const { dec1(dk_, nr_, in, out); }
+void Aes::encrypt_block(const uint8_t* in, uint8_t* out) const { crypt1<false>(ek_, nr_, in, out); }
+void Aes::decrypt_block(const uint8_t* in, uint8_t* out) const { crypt1<true>(dk_, nr_, in, out); }
 
 void Aes::encrypt_blocks(const uint8_t* in, uint8_t* out, size_t n) const {
     size_t i = 0;
-    for (; i + 2 <= n; i += 2) enc2(ek_, nr_, in + 16 * i, out + 16 * i);
-    if (i < n) enc1(ek_, nr_, in + 16 * i, out + 16 * i);
+    for (; i + 2 <= n; i += 2) crypt2<false>(ek_, nr_, in + 16 * i, out + 16 * i);
+    if (i < n) crypt1<false>(ek_, nr_, in + 16 * i, out + 16 * i);
 }
 void Aes::decrypt_blocks(const uint8_t* in, uint8_t* out, size_t n) const {
     size_t i = 0;
-    for (; i + 2 <= n; i += 2) dec2(dk_, nr_, in + 16 * i, out + 16 * i);
-    if (i < n) dec1(dk_, nr_, in + 16 * i, out + 16 * i);
+    for (; i + 2 <= n; i += 2) crypt2<true>(dk_, nr_, in + 16 * i, out + 16 * i);
+    if (i < n) crypt1<true>(dk_, nr_, in + 16 * i, out + 16 * i);
 }
 
 }  // namespace cce::datapath
