@@ -73,6 +73,7 @@ STATS=0
 ALLOW_OOPS=0
 QUIET=0
 CMD=()
+ORIG_ARGS=("$@")
 
 T0=$(date +%s.%N)
 elapsed() { printf '%.1f' "$(echo "$(date +%s.%N) - $T0" | bc)"; }
@@ -307,6 +308,20 @@ for ((i = 0; i < DEVICES; i++)); do
 		echo "vm.sh: cce-model $i: $(tail -n1 "$LOG_DIR/model-$i.log")" >&2
 	fi
 done
+# QEMU's TCG aborting in iotlb_to_section (physmem.c assertion) before the
+# guest was ready is a rare race inside QEMU's memory map, seen about once
+# in 100+ boots during PCI enumeration, before the command ran: it is not
+# the system under test. Boot once more, saying so and keeping the logs;
+# anything else, or a second time, stands.
+if [ "$rc" = 125 ] && [ -z "$T_READY" ] && [ -z "${CCE_VM_RETRY:-}" ] &&
+	grep -aq 'iotlb_to_section: Assertion' "$LOG_DIR/qemu.log"; then
+	KEEP=$(mktemp -d "${TMPDIR:-/tmp}/cce-vm-failed.XXXXXX")
+	cp "$LOG_DIR"/*.log "$LOG_DIR"/*.stats "$KEEP/" 2>/dev/null || true
+	echo "vm.sh: QEMU aborted in iotlb_to_section before the guest was ready (a TCG race in QEMU, not the device; logs kept in $KEEP); booting once more" >&2
+	cleanup
+	trap - EXIT
+	CCE_VM_RETRY=1 exec "${BASH_SOURCE[0]}" "${ORIG_ARGS[@]}"
+fi
 if [ "$rc" != 0 ] && [ "$KEEP_LOGS" = 0 ]; then
 	# Keep the evidence of a failure.
 	KEEP=$(mktemp -d "${TMPDIR:-/tmp}/cce-vm-failed.XXXXXX")
