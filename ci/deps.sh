@@ -19,6 +19,8 @@ CCE_VM_PKGS=(
 	busybox-static cpio kmod file bc  # image.sh, vm.sh
 	seabios qemu-system-data          # bios-256k.bin, linuxboot_dma.bin
 	dmsetup cryptsetup-bin            # vm_dmcrypt puts them (and their libraries) into the guest
+	kcapi-tools                       # vm_afalg: kcapi-dgst/kcapi-enc (libkcapi) put into the guest
+	openssl python3-cryptography      # vm_afalg: expected results on the host (GCM: python3-cryptography)
 )
 
 # cce_missing_pkgs PKG...: prints the packages that are not installed.

@@ -17,7 +17,10 @@
  */
 #include <crypto/algapi.h>
 #include <linux/dma-mapping.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/preempt.h>
+#include <linux/processor.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/sysfs.h>
@@ -45,10 +48,17 @@ static const char * const cce_fb_names[CCE_FB_NR] = {
 	[CCE_FB_NOMEM]		= "nomem",
 	[CCE_FB_ABORTED]	= "aborted",
 	[CCE_FB_PARTIAL]	= "partial",
+	[CCE_FB_ATOMIC]		= "atomic",
 };
+
+bool cce_sync_algs;
+module_param_named(sync_algs, cce_sync_algs, bool, 0444);
+MODULE_PARM_DESC(sync_algs,
+		 "Also register synchronous variants (xts-aes-cce-sync, gcm-aes-cce-sync, sha256-cce-sync, hmac-sha256-cce-sync, priority 900) WITHOUT CRYPTO_ALG_KERN_DRIVER_ONLY, so that AF_ALG (user space) reaches the device. Opt-in: the kernel uses that flag to keep hardware drivers away from user space (default: off)");
 
 static atomic64_t cce_stat_device[CCE_CALG_NR];
 static atomic64_t cce_stat_fallback[CCE_CALG_NR][CCE_FB_NR];
+static atomic64_t cce_stat_sync[CCE_CALG_NR];
 
 void cce_crypto_count_device(enum cce_calg alg)
 {
@@ -69,14 +79,15 @@ static ssize_t crypto_stats_show(struct device *dev,
 	len = sysfs_emit(buf, "%-14s %10s", "algorithm", "device");
 	for (r = 0; r < CCE_FB_NR; r++)
 		len += sysfs_emit_at(buf, len, " %11s", cce_fb_names[r]);
-	len += sysfs_emit_at(buf, len, "\n");
+	len += sysfs_emit_at(buf, len, " %11s\n", "sync");
 	for (a = 0; a < CCE_CALG_NR; a++) {
 		len += sysfs_emit_at(buf, len, "%-14s %10lld", cce_calg_names[a],
 				     (long long)atomic64_read(&cce_stat_device[a]));
 		for (r = 0; r < CCE_FB_NR; r++)
 			len += sysfs_emit_at(buf, len, " %11lld",
 					     (long long)atomic64_read(&cce_stat_fallback[a][r]));
-		len += sysfs_emit_at(buf, len, "\n");
+		len += sysfs_emit_at(buf, len, " %11lld\n",
+				     (long long)atomic64_read(&cce_stat_sync[a]));
 	}
 
 	return len;
@@ -238,6 +249,90 @@ out:
 		cce_crypto_count_fallback(alg, CCE_FB_NODEV);
 		break;
 	}
+
+	return ret;
+}
+
+static void cce_sync_done(void *data, int err)
+{
+	struct cce_sync_wait *w = data;
+
+	/* A backlogged request reached the ring: not the end yet. */
+	if (err == -EINPROGRESS)
+		return;
+	w->err = err;
+	complete(&w->done);
+}
+
+/*
+ * Synchronous variants (sync_algs=1) wrap the async implementation:
+ *
+ *	if (!cce_sync_begin(&req->base, &w, alg))
+ *		return <software fallback>;
+ *	return cce_sync_end(&req->base, &w, <async op>(req));
+ *
+ * begin() parks the caller's callback and sets ours plus MAY_BACKLOG (a full
+ * ring then queues the job instead of falling back); end() waits for the
+ * final completion if the async op queued the job, and restores the
+ * caller's callback and flags. In atomic context (!preemptible(); the driver
+ * needs CONFIG_PREEMPT_COUNT for that to be exact, without it preemptible()
+ * is always false and every request runs in software) we cannot wait:
+ * begin() returns false and the caller runs the fallback, counted "atomic".
+ *
+ * Waiting without a timeout is safe because every job handed to a kernel
+ * queue completes: by its completion (interrupt thread, or the kq watchdog
+ * when an MSI-X message is lost), or, when the queue stops (unbind, FLR, AER,
+ * recovery after GSTS.FATAL, a lost device), by cce_kq_stop(), which aborts
+ * the ring and hands back every job on it and in the backlog as ABORTED (the
+ * algorithm then redoes it in software); a kernel queue without progress for
+ * hang_timeout_ms makes the RAS watchdog reset the function, which goes
+ * through cce_kq_stop(). Two gaps, shared with every async user (dm-crypt,
+ * zswap): hang_timeout_ms=0 switches that watchdog off, and a kernel queue
+ * halted by a queue-level error (STATUS.ERROR: not treated as a hang) is not
+ * restarted, so its jobs wait until the next reset or unbind.
+ *
+ * With CRYPTO_TFM_REQ_MAY_SLEEP we sleep; without it (algif_hash sets only
+ * MAY_BACKLOG) we spin on completion_done(): legal, as we are preemptible,
+ * and the completion runs in the queue's interrupt thread (SCHED_FIFO),
+ * which preempts us or runs on another CPU.
+ */
+bool cce_sync_begin(struct crypto_async_request *base, struct cce_sync_wait *w,
+		    enum cce_calg alg)
+{
+	atomic64_inc(&cce_stat_sync[alg]);
+	if (!preemptible()) {
+		cce_crypto_count_fallback(alg, CCE_FB_ATOMIC);
+		return false;
+	}
+
+	init_completion(&w->done);
+	w->err = 0;
+	w->complete = base->complete;
+	w->data = base->data;
+	w->flags = base->flags;
+	base->complete = cce_sync_done;
+	base->data = w;
+	base->flags |= CRYPTO_TFM_REQ_MAY_BACKLOG;
+
+	return true;
+}
+
+int cce_sync_end(struct crypto_async_request *base, struct cce_sync_wait *w,
+		 int ret)
+{
+	if (ret == -EINPROGRESS || ret == -EBUSY) {
+		if (w->flags & CRYPTO_TFM_REQ_MAY_SLEEP) {
+			wait_for_completion(&w->done);
+		} else {
+			/* completion_done() also waits for complete() to let go. */
+			while (!completion_done(&w->done))
+				cpu_relax();
+		}
+		ret = w->err;
+	}
+	base->complete = w->complete;
+	base->data = w->data;
+	base->flags = w->flags;
 
 	return ret;
 }

@@ -6,6 +6,7 @@
 #define _CCE_CRYPTO_H_
 
 #include <linux/atomic.h>
+#include <linux/completion.h>
 #include <linux/crypto.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
@@ -14,6 +15,12 @@
 
 /* Above the generic C (100) and x86 assembler (200..400) implementations. */
 #define CCE_CRA_PRIORITY	1000
+/*
+ * The synchronous variants (module parameter sync_algs): below the async
+ * ones, so async users (dm-crypt, zswap) keep those, above any software
+ * implementation, so a user that masks CRYPTO_ALG_ASYNC (AF_ALG) gets them.
+ */
+#define CCE_CRA_PRIORITY_SYNC	900
 
 /*
  * Largest request the driver bounces through one contiguous buffer; bigger
@@ -66,8 +73,28 @@ enum cce_fb_reason {
 	CCE_FB_NOMEM,		/* bounce buffer allocation failed */
 	CCE_FB_ABORTED,		/* the device aborted the job */
 	CCE_FB_PARTIAL,		/* ahash init/update/final/export path */
+	CCE_FB_ATOMIC,		/* sync variant called in atomic context */
 	CCE_FB_NR
 };
+
+/*
+ * A synchronous (*-cce-sync) request: the caller's callback is parked here
+ * while the async implementation runs with cce_sync_done() as callback.
+ */
+struct cce_sync_wait {
+	struct completion done;
+	int err;
+	crypto_completion_t complete;
+	void *data;
+	u32 flags;
+};
+
+extern bool cce_sync_algs;
+
+bool cce_sync_begin(struct crypto_async_request *base, struct cce_sync_wait *w,
+		    enum cce_calg alg);
+int cce_sync_end(struct crypto_async_request *base, struct cce_sync_wait *w,
+		 int ret);
 
 gfp_t cce_creq_gfp(struct crypto_async_request *areq);
 int cce_creq_alloc(struct cce_creq *r, struct crypto_async_request *areq,

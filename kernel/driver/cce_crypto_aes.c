@@ -187,6 +187,27 @@ static int cce_xts_decrypt(struct skcipher_request *req)
 	return cce_xts_crypt(req, false);
 }
 
+/* xts-aes-cce-sync: the async path above, waited for (cce_sync_begin()). */
+static int cce_xts_sync_crypt(struct skcipher_request *req, bool enc)
+{
+	struct cce_sync_wait w;
+
+	if (!cce_sync_begin(&req->base, &w, CCE_CALG_XTS))
+		return cce_xts_fallback(req, enc, true);
+
+	return cce_sync_end(&req->base, &w, cce_xts_crypt(req, enc));
+}
+
+static int cce_xts_sync_encrypt(struct skcipher_request *req)
+{
+	return cce_xts_sync_crypt(req, true);
+}
+
+static int cce_xts_sync_decrypt(struct skcipher_request *req)
+{
+	return cce_xts_sync_crypt(req, false);
+}
+
 static struct skcipher_alg cce_xts_alg = {
 	.base = {
 		.cra_name		= "xts(aes)",
@@ -204,6 +225,39 @@ static struct skcipher_alg cce_xts_alg = {
 	.setkey			= cce_xts_setkey,
 	.encrypt		= cce_xts_encrypt,
 	.decrypt		= cce_xts_decrypt,
+	.min_keysize		= 2 * AES_MIN_KEY_SIZE,
+	.max_keysize		= 2 * AES_MAX_KEY_SIZE,
+	.ivsize			= AES_BLOCK_SIZE,
+	.walksize		= 2 * AES_BLOCK_SIZE,
+};
+
+/*
+ * Synchronous variant (sync_algs=1), for users that mask CRYPTO_ALG_ASYNC,
+ * i.e. AF_ALG. Deliberately without CRYPTO_ALG_KERN_DRIVER_ONLY (see the
+ * module parameter); without CRYPTO_ALG_ALLOCATES_MEMORY because a failed
+ * allocation or mapping runs the request in software, never fails it.
+ * CRYPTO_ALG_NEED_FALLBACK keeps fallback allocations (ours included) away.
+ * The request context (struct cce_xts_rctx, about 280 bytes, plus the
+ * generic xts(ecb(aes))'s own request) exceeds MAX_SYNC_SKCIPHER_REQSIZE
+ * (384): CRYPTO_ALG_SKCIPHER_REQSIZE_LARGE keeps crypto_alloc_sync_skcipher()
+ * users (on-stack requests: fscrypt, blk-crypto-fallback) away from it.
+ */
+static struct skcipher_alg cce_xts_sync_alg = {
+	.base = {
+		.cra_name		= "xts(aes)",
+		.cra_driver_name	= "xts-aes-cce-sync",
+		.cra_priority		= CCE_CRA_PRIORITY_SYNC,
+		.cra_flags		= CRYPTO_ALG_NEED_FALLBACK |
+					  CRYPTO_ALG_SKCIPHER_REQSIZE_LARGE,
+		.cra_blocksize		= AES_BLOCK_SIZE,
+		.cra_ctxsize		= sizeof(struct cce_xts_ctx),
+		.cra_module		= THIS_MODULE,
+	},
+	.init			= cce_xts_init_tfm,
+	.exit			= cce_xts_exit_tfm,
+	.setkey			= cce_xts_setkey,
+	.encrypt		= cce_xts_sync_encrypt,
+	.decrypt		= cce_xts_sync_decrypt,
 	.min_keysize		= 2 * AES_MIN_KEY_SIZE,
 	.max_keysize		= 2 * AES_MAX_KEY_SIZE,
 	.ivsize			= AES_BLOCK_SIZE,
@@ -399,6 +453,27 @@ static int cce_gcm_decrypt(struct aead_request *req)
 	return cce_gcm_crypt(req, false);
 }
 
+/* gcm-aes-cce-sync: the async path above, waited for (cce_sync_begin()). */
+static int cce_gcm_sync_crypt(struct aead_request *req, bool enc)
+{
+	struct cce_sync_wait w;
+
+	if (!cce_sync_begin(&req->base, &w, CCE_CALG_GCM))
+		return cce_gcm_fallback(req, enc, true);
+
+	return cce_sync_end(&req->base, &w, cce_gcm_crypt(req, enc));
+}
+
+static int cce_gcm_sync_encrypt(struct aead_request *req)
+{
+	return cce_gcm_sync_crypt(req, true);
+}
+
+static int cce_gcm_sync_decrypt(struct aead_request *req)
+{
+	return cce_gcm_sync_crypt(req, false);
+}
+
 static struct aead_alg cce_gcm_alg = {
 	.base = {
 		.cra_name		= "gcm(aes)",
@@ -421,6 +496,33 @@ static struct aead_alg cce_gcm_alg = {
 	.maxauthsize		= AES_BLOCK_SIZE,
 };
 
+/*
+ * Synchronous variant (sync_algs=1); flags as for xts-aes-cce-sync. Its
+ * request context is above MAX_SYNC_AEAD_REQSIZE (384) and aead has no
+ * REQSIZE_LARGE flag: crypto_alloc_sync_aead() would WARN on it, but its
+ * only user in 7.2 (drivers/crypto/ti/dthev2-aes.c) masks
+ * CRYPTO_ALG_NEED_FALLBACK, which excludes this variant.
+ */
+static struct aead_alg cce_gcm_sync_alg = {
+	.base = {
+		.cra_name		= "gcm(aes)",
+		.cra_driver_name	= "gcm-aes-cce-sync",
+		.cra_priority		= CCE_CRA_PRIORITY_SYNC,
+		.cra_flags		= CRYPTO_ALG_NEED_FALLBACK,
+		.cra_blocksize		= 1,
+		.cra_ctxsize		= sizeof(struct cce_gcm_ctx),
+		.cra_module		= THIS_MODULE,
+	},
+	.init			= cce_gcm_init_tfm,
+	.exit			= cce_gcm_exit_tfm,
+	.setkey			= cce_gcm_setkey,
+	.setauthsize		= cce_gcm_setauthsize,
+	.encrypt		= cce_gcm_sync_encrypt,
+	.decrypt		= cce_gcm_sync_decrypt,
+	.ivsize			= GCM_AES_IV_SIZE,
+	.maxauthsize		= AES_BLOCK_SIZE,
+};
+
 static bool cce_aes_xts_ok(u64 opcap)
 {
 	return (opcap & BIT_ULL(CCE_OP_AES_XTS_ENC)) &&
@@ -434,6 +536,7 @@ static bool cce_aes_gcm_ok(u64 opcap)
 }
 
 static bool cce_xts_registered, cce_gcm_registered;
+static bool cce_xts_sync_registered, cce_gcm_sync_registered;
 
 int cce_aes_register(u64 opcap)
 {
@@ -444,25 +547,45 @@ int cce_aes_register(u64 opcap)
 		if (ret)
 			return ret;
 		cce_xts_registered = true;
+		if (cce_sync_algs) {
+			ret = crypto_register_skcipher(&cce_xts_sync_alg);
+			if (ret)
+				goto err;
+			cce_xts_sync_registered = true;
+		}
 	}
 	if (cce_aes_gcm_ok(opcap)) {
 		ret = crypto_register_aead(&cce_gcm_alg);
-		if (ret) {
-			cce_aes_unregister();
-			return ret;
-		}
+		if (ret)
+			goto err;
 		cce_gcm_registered = true;
+		if (cce_sync_algs) {
+			ret = crypto_register_aead(&cce_gcm_sync_alg);
+			if (ret)
+				goto err;
+			cce_gcm_sync_registered = true;
+		}
 	}
 
 	return 0;
+
+err:
+	cce_aes_unregister();
+	return ret;
 }
 
 void cce_aes_unregister(void)
 {
+	if (cce_gcm_sync_registered)
+		crypto_unregister_aead(&cce_gcm_sync_alg);
 	if (cce_gcm_registered)
 		crypto_unregister_aead(&cce_gcm_alg);
+	if (cce_xts_sync_registered)
+		crypto_unregister_skcipher(&cce_xts_sync_alg);
 	if (cce_xts_registered)
 		crypto_unregister_skcipher(&cce_xts_alg);
+	cce_gcm_sync_registered = false;
 	cce_gcm_registered = false;
+	cce_xts_sync_registered = false;
 	cce_xts_registered = false;
 }

@@ -209,17 +209,55 @@ static int cce_sha_digest(struct ahash_request *req)
 	return crypto_ahash_digest(cce_sha_fbreq(req, true));
 }
 
-#define CCE_SHA_ALG(_name, _drv, _setkey)				\
+/* sha256-cce-sync, hmac-sha256-cce-sync: digest() waited for. */
+static int cce_sha_sync_digest(struct ahash_request *req)
+{
+	struct cce_sync_wait w;
+
+	if (!cce_sync_begin(&req->base, &w,
+			    cce_sha_calg(crypto_ahash_reqtfm(req))))
+		return crypto_ahash_digest(cce_sha_fbreq(req, true));
+
+	return cce_sync_end(&req->base, &w, cce_sha_digest(req));
+}
+
+/*
+ * The synchronous variants' request must fit MAX_SYNC_HASH_REQSIZE (the core
+ * refuses the tfm otherwise, HASH_REQUEST_ON_STACK users rely on it): struct
+ * cce_sha_rctx (about 350 bytes) plus the fallback's shash descriptor (sha256
+ * or hmac(sha256) from lib/crypto, up to about 150 bytes) does, by some 30
+ * bytes; say so clearly if a fallback ever needs more.
+ */
+static int cce_sha_sync_init_tfm(struct crypto_ahash *tfm)
+{
+	int ret = cce_sha_init_tfm(tfm);
+
+	if (ret)
+		return ret;
+	if (crypto_ahash_reqsize(tfm) > MAX_SYNC_HASH_REQSIZE) {
+		pr_warn_once("cce: %s: request size %u above MAX_SYNC_HASH_REQSIZE (%zu) with fallback %s\n",
+			     crypto_ahash_driver_name(tfm),
+			     crypto_ahash_reqsize(tfm),
+			     (size_t)MAX_SYNC_HASH_REQSIZE,
+			     crypto_ahash_driver_name(crypto_ahash_fb(tfm)));
+		cce_sha_exit_tfm(tfm);
+		return -EINVAL;
+	}
+
+	return 0;
+}
+
+#define CCE_SHA_ALG(_name, _drv, _setkey, _prio, _flags, _digest, _init_tfm) \
 	{								\
 		.init		= cce_sha_init,				\
 		.update		= cce_sha_update,			\
 		.final		= cce_sha_final,			\
 		.finup		= cce_sha_finup,			\
-		.digest		= cce_sha_digest,			\
+		.digest		= _digest,				\
 		.export		= cce_sha_export,			\
 		.import		= cce_sha_import,			\
 		.setkey		= _setkey,				\
-		.init_tfm	= cce_sha_init_tfm,			\
+		.init_tfm	= _init_tfm,				\
 		.exit_tfm	= cce_sha_exit_tfm,			\
 		.halg = {						\
 			.digestsize	= SHA256_DIGEST_SIZE,		\
@@ -227,10 +265,8 @@ static int cce_sha_digest(struct ahash_request *req)
 			.base = {					\
 				.cra_name	 = _name,		\
 				.cra_driver_name = _drv,		\
-				.cra_priority	 = CCE_CRA_PRIORITY,	\
-				.cra_flags	 = CRYPTO_ALG_ASYNC |	\
-					CRYPTO_ALG_KERN_DRIVER_ONLY |	\
-					CRYPTO_ALG_NEED_FALLBACK,	\
+				.cra_priority	 = _prio,		\
+				.cra_flags	 = _flags,		\
 				.cra_blocksize	 = SHA256_BLOCK_SIZE,	\
 				.cra_ctxsize	 = sizeof(struct cce_sha_ctx), \
 				.cra_module	 = THIS_MODULE,		\
@@ -238,21 +274,45 @@ static int cce_sha_digest(struct ahash_request *req)
 		},							\
 	}
 
+#define CCE_SHA_ASYNC_FLAGS	(CRYPTO_ALG_ASYNC | CRYPTO_ALG_KERN_DRIVER_ONLY | \
+				 CRYPTO_ALG_NEED_FALLBACK)
+/*
+ * Synchronous variants (sync_algs=1), for AF_ALG: deliberately without
+ * CRYPTO_ALG_KERN_DRIVER_ONLY (see the module parameter); no
+ * CRYPTO_ALG_ALLOCATES_MEMORY, as a failed allocation or mapping runs the
+ * request in software.
+ */
+#define CCE_SHA_SYNC_FLAGS	CRYPTO_ALG_NEED_FALLBACK
+
 static struct ahash_alg cce_sha_algs[] = {
-	CCE_SHA_ALG("sha256", "sha256-cce", NULL),
-	CCE_SHA_ALG("hmac(sha256)", "hmac-sha256-cce", cce_hmac_setkey),
+	CCE_SHA_ALG("sha256", "sha256-cce", NULL, CCE_CRA_PRIORITY,
+		    CCE_SHA_ASYNC_FLAGS, cce_sha_digest, cce_sha_init_tfm),
+	CCE_SHA_ALG("hmac(sha256)", "hmac-sha256-cce", cce_hmac_setkey,
+		    CCE_CRA_PRIORITY, CCE_SHA_ASYNC_FLAGS, cce_sha_digest,
+		    cce_sha_init_tfm),
+	CCE_SHA_ALG("sha256", "sha256-cce-sync", NULL, CCE_CRA_PRIORITY_SYNC,
+		    CCE_SHA_SYNC_FLAGS, cce_sha_sync_digest,
+		    cce_sha_sync_init_tfm),
+	CCE_SHA_ALG("hmac(sha256)", "hmac-sha256-cce-sync", cce_hmac_setkey,
+		    CCE_CRA_PRIORITY_SYNC, CCE_SHA_SYNC_FLAGS,
+		    cce_sha_sync_digest, cce_sha_sync_init_tfm),
 };
 
 static bool cce_sha_registered[ARRAY_SIZE(cce_sha_algs)];
 
 int cce_sha_register(u64 opcap)
 {
-	static const u8 ops[] = { CCE_OP_SHA256, CCE_OP_HMAC_SHA256 };
+	static const u8 ops[] = { CCE_OP_SHA256, CCE_OP_HMAC_SHA256,
+				  CCE_OP_SHA256, CCE_OP_HMAC_SHA256 };
 	unsigned int i;
 	int ret;
 
+	BUILD_BUG_ON(ARRAY_SIZE(ops) != ARRAY_SIZE(cce_sha_algs));
 	for (i = 0; i < ARRAY_SIZE(cce_sha_algs); i++) {
 		if (!(opcap & BIT_ULL(ops[i])))
+			continue;
+		/* The last two are the synchronous variants. */
+		if (i >= 2 && !cce_sync_algs)
 			continue;
 		ret = crypto_register_ahash(&cce_sha_algs[i]);
 		if (ret) {
