@@ -339,7 +339,12 @@ int cce_sync_end(struct crypto_async_request *base, struct cce_sync_wait *w,
 
 /*
  * Errno for a completion. ABORTED is not an error of the request: the
- * caller redoes it in software (-EAGAIN).
+ * caller redoes it in software (-EAGAIN). A status that means something
+ * about the data gets its own errno only for the algorithm it can come
+ * from (a tag mismatch from GCM, an overflow or bad stream from deflate);
+ * from any other algorithm it is a device failure like the rest: -EIO.
+ * Users act on these: dm-crypt reports -EBADMSG as an integrity error
+ * (EILSEQ to the reader), zswap counts -ENOSPC as poor compression.
  */
 int cce_status_to_errno(enum cce_calg alg, const struct cce_cpl *cpl)
 {
@@ -351,17 +356,24 @@ int cce_status_to_errno(enum cce_calg alg, const struct cce_cpl *cpl)
 		cce_crypto_count_fallback(alg, CCE_FB_ABORTED);
 		return -EAGAIN;
 	case CCE_ST_AUTH_FAILED:
+		if (alg != CCE_CALG_GCM)
+			break;
 		return -EBADMSG;
 	case CCE_ST_OUTPUT_TOO_SMALL:
+		if (alg != CCE_CALG_DEFLATE)
+			break;
 		return -ENOSPC;
 	case CCE_ST_CORRUPT_INPUT:
+		if (alg != CCE_CALG_DEFLATE)
+			break;
 		return -EINVAL;
 	default:
-		pr_err_ratelimited("cce: %s: job failed with status %#x (result %#x, fault address %#llx)\n",
-				   cce_calg_names[alg], cpl->status, cpl->result,
-				   cpl->fault_addr);
-		return -EIO;
+		break;
 	}
+	pr_err_ratelimited("cce: %s: job failed with status %#x (result %#x, fault address %#llx)\n",
+			   cce_calg_names[alg], cpl->status, cpl->result,
+			   cpl->fault_addr);
+	return -EIO;
 }
 
 static int cce_crypto_register_all(u64 opcap)
