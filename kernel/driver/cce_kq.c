@@ -382,61 +382,118 @@ int cce_kq_start(struct cce_device *cce)
 	return 0;
 }
 
+/* Complete @list's jobs as ABORTED: their owners redo them in software. */
+static void cce_kq_hand_back(struct list_head *list, bool backlogged)
+{
+	struct cce_kjob *job, *tmp;
+
+	list_for_each_entry_safe(job, tmp, list, node) {
+		list_del_init(&job->node);
+		memset(&job->cpl, 0, sizeof(job->cpl));
+		job->cpl.status = CCE_ST_ABORTED;
+		if (backlogged)
+			job->backlog_done(job);
+		local_bh_disable();
+		job->complete(job, &job->cpl);
+		local_bh_enable();
+	}
+}
+
+/*
+ * Wait until every kernel queue in @cce finished its abort and software
+ * consumed the aborted completions. Gives up after timeout_us, or earlier
+ * when nothing moved for CCE_KQ_STALL_MS: an aborted job completes at once
+ * (or at the in-flight job's next chunk), so a queue that stays silent that
+ * long is hung (ABORT has no effect on a hung queue; disabling it does).
+ */
+#define CCE_KQ_STALL_MS	500
+static void cce_kq_wait_aborted(struct cce_device *cce)
+{
+	unsigned long start = jiffies, moved = jiffies;
+	unsigned long end = start + usecs_to_jiffies(cce->timeout_us);
+	u32 prev = U32_MAX;
+	unsigned int i;
+
+	for (;;) {
+		u32 pending = 0;
+
+		for (i = cce->nr_queues - cce->nr_kq; i < cce->nr_queues; i++) {
+			struct cce_hw_queue *hq = &cce->queues[i];
+			u32 sts;
+
+			if (!hq->enabled)
+				continue;
+			sts = cce_kq_status(hq);
+			if (!(sts & (CCE_QSTS_DRAINED | CCE_QSTS_ERROR)))
+				pending += 1u << 16;
+			pending += cce_kq_used(hq->kq, cce);
+		}
+		if (!pending)
+			return;
+		if (pending != prev) {
+			prev = pending;
+			moved = jiffies;
+		}
+		if (time_after(jiffies, end) ||
+		    time_after(jiffies, moved + msecs_to_jiffies(CCE_KQ_STALL_MS)))
+			break;
+		usleep_range(CCE_KQ_POLL_US, 2 * CCE_KQ_POLL_US);
+	}
+	dev_warn(&cce->pdev->dev,
+		 "kernel queues: abort incomplete after %u ms (%u queue(s) not drained, %u job(s) outstanding); disabling them, what is left is redone in software\n",
+		 jiffies_to_msecs(jiffies - start),
+		 prev >> 16, prev & 0xffff);
+}
+
 /*
  * Stop taking jobs, abort what the device holds (every job completes, with
  * ABORTED if it had not run; the completion callbacks then redo it in
  * software), wait until the completions are consumed, then disable. Jobs
  * still in the backlog are completed as aborted too.
+ *
+ * All kernel queues are aborted together and waited for once, so a reset
+ * costs one wait, not one per queue; on a device that is gone (model
+ * crashed, all-ones reads, marked dead) nothing will complete and there is
+ * no wait at all: the jobs are handed back after the queues are disabled.
  */
 void cce_kq_stop(struct cce_device *cce)
 {
 	struct device *dev = &cce->pdev->dev;
-	unsigned int i;
+	unsigned int first = cce->nr_queues - cce->nr_kq, i;
+	bool gone = READ_ONCE(cce->ras.dead) || cce_device_lost(cce);
 	u32 sts;
 
-	for (i = cce->nr_queues - cce->nr_kq; i < cce->nr_queues; i++) {
-		struct cce_hw_queue *hq = &cce->queues[i];
-		struct cce_kq *kq = hq->kq;
-		struct cce_kjob *job, *tmp;
+	for (i = first; i < cce->nr_queues; i++) {
+		struct cce_kq *kq = cce->queues[i].kq;
 		LIST_HEAD(backlog);
-		LIST_HEAD(lost);
-		u32 used, idx;
-		int ret;
 
 		spin_lock_bh(&kq->lock);
 		kq->online = false;
 		list_splice_init(&kq->backlog, &backlog);
 		kq->nr_backlog = 0;
 		spin_unlock_bh(&kq->lock);
+		cce_kq_hand_back(&backlog, true);
+	}
 
-		list_for_each_entry_safe(job, tmp, &backlog, node) {
-			list_del_init(&job->node);
-			memset(&job->cpl, 0, sizeof(job->cpl));
-			job->cpl.status = CCE_ST_ABORTED;
-			job->backlog_done(job);
-			local_bh_disable();
-			job->complete(job, &job->cpl);
-			local_bh_enable();
-		}
+	if (!gone) {
+		for (i = first; i < cce->nr_queues; i++)
+			if (cce->queues[i].enabled)
+				cce_qwritel(&cce->queues[i], CCE_Q_CTRL,
+					    CCE_QCTRL_ENABLE | CCE_QCTRL_ABORT);
+		cce_kq_wait_aborted(cce);
+	}
+
+	for (i = first; i < cce->nr_queues; i++) {
+		struct cce_hw_queue *hq = &cce->queues[i];
+		struct cce_kq *kq = hq->kq;
+		LIST_HEAD(lost);
+		u32 idx;
 
 		if (!hq->enabled)
 			continue;
-		cce_qwritel(hq, CCE_Q_CTRL, CCE_QCTRL_ENABLE | CCE_QCTRL_ABORT);
-		ret = read_poll_timeout(cce_kq_status, sts,
-					sts & (CCE_QSTS_DRAINED | CCE_QSTS_ERROR),
-					CCE_KQ_POLL_US, cce->timeout_us, false, hq);
-		if (ret)
-			dev_warn(dev, "kernel queue %u: abort did not finish (status %#x)\n",
-				 i, sts);
-		/* Let the interrupt thread hand back every aborted job. */
-		ret = read_poll_timeout(cce_kq_used, used, !used, CCE_KQ_POLL_US,
-					cce->timeout_us, false, kq, cce);
-		if (ret)
-			dev_err(dev, "kernel queue %u: %u jobs never completed; redone in software\n",
-				i, used);
 		cce_qwritel(hq, CCE_Q_CTRL, 0);
-		if (read_poll_timeout(cce_kq_status, sts, sts & CCE_QSTS_IDLE,
-				      CCE_KQ_POLL_US, cce->timeout_us, false, hq))
+		if (!gone && read_poll_timeout(cce_kq_status, sts, sts & CCE_QSTS_IDLE,
+					       CCE_KQ_POLL_US, cce->timeout_us, false, hq))
 			dev_err(dev, "kernel queue %u: not idle after disable (status %#x)\n",
 				i, sts);
 		hq->enabled = false;
@@ -454,13 +511,9 @@ void cce_kq_stop(struct cce_device *cce)
 		}
 		kq->sq_head = kq->sq_tail;
 		spin_unlock_bh(&kq->lock);
-		list_for_each_entry_safe(job, tmp, &lost, node) {
-			list_del_init(&job->node);
-			memset(&job->cpl, 0, sizeof(job->cpl));
-			job->cpl.status = CCE_ST_ABORTED;
-			local_bh_disable();
-			job->complete(job, &job->cpl);
-			local_bh_enable();
-		}
+		if (!list_empty(&lost))
+			dev_info(dev, "kernel queue %u: %zu job(s) without a completion redone in software\n",
+				 i, list_count_nodes(&lost));
+		cce_kq_hand_back(&lost, false);
 	}
 }
