@@ -167,8 +167,9 @@ static void cce_creq_backlog_done(struct cce_kjob *job)
 
 /*
  * Map the bounce buffer for a device and queue the job. The descriptor's
- * addresses are offsets into the buffer; this adds the DMA address. Returns
- * -EINPROGRESS or -EBUSY (queued, @complete will run), or an error after
+ * addresses are offsets into the buffer; this adds the DMA address (to dst
+ * only when dst_len is set). Returns -EINPROGRESS or -EBUSY (queued,
+ * @complete will run), or an error after
  * which the request is the caller's again (buffer unmapped, not freed) and
  * the fallback statistics say why.
  */
@@ -211,7 +212,8 @@ int cce_creq_submit(struct cce_creq *r, u32 data_len,
 					   DMA_BIDIRECTIONAL);
 	}
 	d->src += r->dma;
-	d->dst += r->dma;
+	if (d->dst_len)		/* no output: dst stays 0 (SHA256 not LAST) */
+		d->dst += r->dma;
 	if (r->has_param)
 		d->param += r->dma;
 
@@ -220,7 +222,8 @@ int cce_creq_submit(struct cce_creq *r, u32 data_len,
 		if (r->fixup)
 			*r->fixup -= r->dma;
 		d->src -= r->dma;
-		d->dst -= r->dma;
+		if (d->dst_len)
+			d->dst -= r->dma;
 		if (r->has_param)
 			d->param -= r->dma;
 		cce_creq_unmap(r);

@@ -3,13 +3,24 @@
  * CCE SHA-256 and HMAC-SHA256 for the crypto API (ahash "sha256" and
  * "hmac(sha256)").
  *
- * A one-shot digest() is one descriptor on the device. The incremental interface (init,
- * update, final, export, import) runs on the fallback tfm the crypto core
- * allocates for every async ahash (crypto_ahash_fb()), whose state lives in
- * the request context, so export/import are the generic format. Why not the
- * engine's streamed SHA-256: its context is opaque and would have to be
- * exported through the DMA path on every export(), and HMAC is one
- * descriptor per message in interface 1.0 anyway.
+ * digest() is one descriptor (FIRST|LAST) on the device, for both.
+ *
+ * sha256 also streams on the device (hw-spec sec. 11): every update() with
+ * data is one SHA256 job (FIRST on the first, then neither flag), final() a
+ * LAST job with no data, finup() a LAST job with the data. The engine's
+ * 128-byte context lives in the request (and in the exported state) between
+ * jobs; each job's bounce buffer carries it in and back. The driver never
+ * interprets it, so a hash whose context is on the device (mode DEV) can
+ * only be finished on the device: if a job is aborted (reset) or cannot be
+ * queued (no device, mapping failed) mid-stream, the job is retried every
+ * CCE_SHA_RETRY_MS for up to CCE_SHA_RETRIES times, then the request fails
+ * with -EIO (logged): never a wrong digest. A hash that has not yet sent
+ * data (mode NEW) and cannot reach the device starts in software instead
+ * (mode SW: the fallback tfm's state in the fallback request) and stays
+ * there.
+ *
+ * hmac(sha256) has no streaming in interface 1.0; its init/update/final run
+ * in software from init() on (counted "partial").
  */
 #include <crypto/internal/hash.h>
 #include <crypto/scatterwalk.h>
@@ -17,6 +28,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 
 #include "cce_crypto.h"
 
@@ -24,14 +36,53 @@
 #define CCE_SHA_DIGEST_OFF	64u
 #define CCE_SHA_KEY_OFF		128u
 
+/* Streamed jobs: context, digest (LAST), data. */
+#define CCE_SHA_CTX_OFF		0u
+#define CCE_SHA_SDIGEST_OFF	CCE_SHA256_CTX_SIZE
+#define CCE_SHA_DATA_OFF	(CCE_SHA256_CTX_SIZE + 64u)
+/* Largest piece of an update in one job; longer updates take several. */
+#define CCE_SHA_CHUNK		SZ_256K
+#define CCE_SHA_RETRY_MS	100
+#define CCE_SHA_RETRIES		50
+
+enum cce_sha_mode {
+	CCE_SHA_NEW = 0x4e455731,	/* nothing hashed yet */
+	CCE_SHA_DEV = 0x44455631,	/* context from the device in ctx[] */
+	CCE_SHA_SW = 0x53573031,	/* state in the fallback request */
+};
+
 struct cce_sha_ctx {
 	bool hmac;
 	u8 *key;		/* HMAC key, any length */
 	unsigned int keylen;
 };
 
-struct cce_sha_rctx {
+/* Exported state: mode, bytes hashed, then device context or fallback state. */
+struct cce_sha_export {
+	u32 mode;
+	u32 rsvd;
+	u64 total;
+	u8 u[] __aligned(8);
+};
+
+/* One device operation in flight (allocated per request operation). */
+struct cce_sha_job {
 	struct cce_creq creq;
+	struct ahash_request *req;
+	struct delayed_work retry;
+	unsigned int tries;
+};
+
+struct cce_sha_rctx {
+	u32 mode;
+	u64 total;		/* bytes the device hashed (mode DEV) */
+	/* The operation in flight (streamed jobs). */
+	struct cce_sha_job *job;
+	unsigned int nbytes;	/* bytes of req->src in the operation */
+	unsigned int off;	/* bytes of req->src done */
+	unsigned int chunk;	/* bytes in the job in flight */
+	bool last;		/* the operation ends with a LAST job */
+	u8 ctx[CCE_SHA256_CTX_SIZE] __aligned(8);
 	struct ahash_request fbreq;	/* last: the fallback's context follows */
 };
 
@@ -46,12 +97,15 @@ static int cce_sha_init_tfm(struct crypto_ahash *tfm)
 {
 	struct cce_sha_ctx *ctx = crypto_ahash_ctx(tfm);
 	struct crypto_ahash *fb = crypto_ahash_fb(tfm);
+	unsigned int ss;
 
 	ctx->hmac = !strcmp(crypto_ahash_alg_name(tfm), "hmac(sha256)");
 
-	if (crypto_ahash_statesize(fb) > HASH_MAX_STATESIZE)
+	ss = sizeof(struct cce_sha_export) +
+	     max_t(unsigned int, CCE_SHA256_CTX_SIZE, crypto_ahash_statesize(fb));
+	if (ss > HASH_MAX_STATESIZE)
 		return -EINVAL;
-	crypto_ahash_set_statesize(tfm, crypto_ahash_statesize(fb));
+	crypto_ahash_set_statesize(tfm, ss);
 	crypto_ahash_set_reqsize(tfm, sizeof(struct cce_sha_rctx) +
 				 crypto_ahash_reqsize(fb));
 
@@ -106,45 +160,336 @@ static enum cce_calg cce_sha_calg(struct crypto_ahash *tfm)
 	return cce_sha_is_hmac(tfm) ? CCE_CALG_HMAC_SHA256 : CCE_CALG_SHA256;
 }
 
+/* Software from here on; only before any data went to the device. */
+static int cce_sha_to_sw(struct ahash_request *req, bool may_sleep)
+{
+	struct cce_sha_rctx *rctx = ahash_request_ctx(req);
+
+	rctx->mode = CCE_SHA_SW;
+	rctx->total = 0;
+
+	return crypto_ahash_init(cce_sha_fbreq(req, may_sleep));
+}
+
 static int cce_sha_init(struct ahash_request *req)
 {
-	cce_crypto_count_fallback(cce_sha_calg(crypto_ahash_reqtfm(req)),
-				  CCE_FB_PARTIAL);
+	struct crypto_ahash *tfm = crypto_ahash_reqtfm(req);
+	struct cce_sha_rctx *rctx = ahash_request_ctx(req);
 
-	return crypto_ahash_init(cce_sha_fbreq(req, true));
+	rctx->job = NULL;
+	rctx->total = 0;
+	if (cce_sha_is_hmac(tfm)) {
+		cce_crypto_count_fallback(CCE_CALG_HMAC_SHA256, CCE_FB_PARTIAL);
+		return cce_sha_to_sw(req, true);
+	}
+	rctx->mode = CCE_SHA_NEW;
+
+	return 0;
+}
+
+/* ---- streamed SHA256 on the device ---- */
+
+static void cce_sha_job_free(struct cce_sha_rctx *rctx)
+{
+	struct cce_sha_job *job = rctx->job;
+
+	rctx->job = NULL;
+	if (!job)
+		return;
+	cce_creq_free(&job->creq);
+	kfree(job);
+}
+
+static void cce_sha_step_done(struct cce_kjob *kjob, const struct cce_cpl *cpl);
+
+/*
+ * Fill the bounce buffer for the next piece of the operation (from
+ * rctx->off) and queue it. Returns what cce_creq_submit() returns.
+ */
+static int cce_sha_step(struct ahash_request *req)
+{
+	struct cce_sha_rctx *rctx = ahash_request_ctx(req);
+	struct cce_creq *r = &rctx->job->creq;
+	struct cce_desc *d = &r->job.desc;
+	unsigned int n = min(rctx->nbytes - rctx->off, CCE_SHA_CHUNK);
+	bool first = rctx->mode == CCE_SHA_NEW;
+	bool last = rctx->last && rctx->off + n == rctx->nbytes;
+
+	memset(d, 0, sizeof(*d));
+	r->fixup = NULL;
+	r->has_param = !(first && last);
+	if (!first)
+		memcpy(r->buf + CCE_SHA_CTX_OFF, rctx->ctx, CCE_SHA256_CTX_SIZE);
+	memcpy_from_sglist(r->buf + CCE_SHA_DATA_OFF, req->src, rctx->off, n);
+	d->opcode = CCE_OP_SHA256;
+	d->flags = (first ? CCE_DF_FIRST : 0) | (last ? CCE_DF_LAST : 0);
+	d->src = CCE_SHA_DATA_OFF;
+	d->src_len = n;
+	if (last) {
+		d->dst = CCE_SHA_SDIGEST_OFF;
+		d->dst_len = SHA256_DIGEST_SIZE;
+	}
+	if (r->has_param) {
+		d->param = CCE_SHA_CTX_OFF;
+		d->param_len = CCE_SHA256_CTX_SIZE;
+	}
+	rctx->chunk = n;
+
+	return cce_creq_submit(r, n, cce_sha_step_done);
+}
+
+static bool cce_sha_queued(int ret)
+{
+	return ret == -EINPROGRESS || ret == -EBUSY;
+}
+
+/* The rest of the operation in software (mode NEW only: nothing on the device). */
+static int cce_sha_sw_op(struct ahash_request *req, bool may_sleep)
+{
+	struct cce_sha_rctx *rctx = ahash_request_ctx(req);
+	struct ahash_request *sub;
+	bool last = rctx->last;
+	int ret;
+
+	cce_sha_job_free(rctx);
+	ret = cce_sha_to_sw(req, may_sleep);
+	if (ret)
+		return ret;
+	sub = cce_sha_fbreq(req, may_sleep);
+	/* final() is a finup() of no data. */
+	ahash_request_set_crypt(sub, req->src, req->result, rctx->nbytes);
+	if (last)
+		return crypto_ahash_finup(sub);
+
+	return crypto_ahash_update(sub);
+}
+
+/*
+ * A piece could not run (aborted, or not queued): mode NEW goes to
+ * software, mode DEV retries later. Returns 0/-errno when the operation is
+ * over, -EINPROGRESS when a retry is scheduled.
+ */
+static int cce_sha_step_failed(struct ahash_request *req, int err,
+			       bool may_sleep)
+{
+	struct cce_sha_rctx *rctx = ahash_request_ctx(req);
+	struct cce_sha_job *job = rctx->job;
+
+	if (rctx->mode == CCE_SHA_NEW)
+		return cce_sha_sw_op(req, may_sleep);
+	if (job->tries++ < CCE_SHA_RETRIES) {
+		schedule_delayed_work(&job->retry,
+				      msecs_to_jiffies(CCE_SHA_RETRY_MS));
+		return -EINPROGRESS;
+	}
+	pr_err_ratelimited("cce: sha256: streamed hash could not reach a device for %u ms (%d); request failed\n",
+			   CCE_SHA_RETRIES * CCE_SHA_RETRY_MS, err);
+	cce_sha_job_free(rctx);
+
+	return -EIO;
+}
+
+/*
+ * Queue the next piece; on success -EINPROGRESS/-EBUSY, else the result of
+ * the operation (the job is freed then).
+ */
+static int cce_sha_continue(struct ahash_request *req, bool may_sleep)
+{
+	struct cce_sha_rctx *rctx = ahash_request_ctx(req);
+	int ret = cce_sha_step(req);
+
+	if (cce_sha_queued(ret))
+		return ret;
+	cce_creq_unmap(&rctx->job->creq);
+
+	return cce_sha_step_failed(req, ret, may_sleep);
+}
+
+static void cce_sha_retry_work(struct work_struct *work)
+{
+	struct cce_sha_job *job = container_of(to_delayed_work(work),
+					       struct cce_sha_job, retry);
+	struct ahash_request *req = job->req;
+	int ret;
+
+	ret = cce_sha_continue(req, false);
+	if (!cce_sha_queued(ret)) {
+		local_bh_disable();
+		ahash_request_complete(req, ret);
+		local_bh_enable();
+	}
+}
+
+static void cce_sha_step_done(struct cce_kjob *kjob, const struct cce_cpl *cpl)
+{
+	struct cce_sha_job *job = container_of(kjob, struct cce_sha_job,
+					       creq.job);
+	struct ahash_request *req = job->req;
+	struct cce_sha_rctx *rctx = ahash_request_ctx(req);
+	struct cce_creq *r = &job->creq;
+	bool last = kjob->desc.flags & CCE_DF_LAST;
+	int err = cce_status_to_errno(CCE_CALG_SHA256, cpl);
+
+	cce_creq_unmap(r);
+	if (err == -EAGAIN) {
+		err = cce_sha_step_failed(req, err, false);
+		if (err == -EINPROGRESS)
+			return;
+		goto out;
+	}
+	if (err) {
+		cce_sha_job_free(rctx);
+		goto out;
+	}
+	rctx->total += rctx->chunk;
+	rctx->off += rctx->chunk;
+	if (last) {
+		memcpy(req->result, r->buf + CCE_SHA_SDIGEST_OFF,
+		       SHA256_DIGEST_SIZE);
+		/* Finished: a new hash needs init() again. */
+		rctx->mode = CCE_SHA_NEW;
+		rctx->total = 0;
+	} else {
+		memcpy(rctx->ctx, r->buf + CCE_SHA_CTX_OFF, CCE_SHA256_CTX_SIZE);
+		rctx->mode = CCE_SHA_DEV;
+	}
+	if (!last && rctx->off < rctx->nbytes) {
+		job->tries = 0;
+		err = cce_sha_continue(req, false);
+		if (cce_sha_queued(err))
+			return;
+	} else {
+		cce_sha_job_free(rctx);
+	}
+out:
+	ahash_request_complete(req, err);
+}
+
+/*
+ * Start an update (@last false) or finup (@last true) of @nbytes of
+ * req->src on the device.
+ */
+static int cce_sha_dev_op(struct ahash_request *req, unsigned int nbytes,
+			  bool last)
+{
+	struct cce_sha_rctx *rctx = ahash_request_ctx(req);
+	struct cce_sha_job *job;
+	unsigned int n = min(nbytes, CCE_SHA_CHUNK);
+
+	rctx->nbytes = nbytes;
+	rctx->off = 0;
+	rctx->last = last;
+	job = kzalloc_obj(*job, cce_creq_gfp(&req->base) | __GFP_NOWARN);
+	if (job && cce_creq_alloc(&job->creq, &req->base, CCE_CALG_SHA256,
+				  CCE_SHA_DATA_OFF + n)) {
+		kfree(job);
+		job = NULL;
+	} else if (!job) {
+		cce_crypto_count_fallback(CCE_CALG_SHA256, CCE_FB_NOMEM);
+	}
+	if (!job) {
+		if (rctx->mode == CCE_SHA_NEW)
+			return cce_sha_sw_op(req, true);
+		return -ENOMEM;	/* state unchanged: the caller may retry */
+	}
+	job->req = req;
+	INIT_DELAYED_WORK(&job->retry, cce_sha_retry_work);
+	rctx->job = job;
+
+	return cce_sha_continue(req, true);
 }
 
 static int cce_sha_update(struct ahash_request *req)
 {
-	return crypto_ahash_update(cce_sha_fbreq(req, true));
-}
+	struct cce_sha_rctx *rctx = ahash_request_ctx(req);
 
-static int cce_sha_final(struct ahash_request *req)
-{
-	return crypto_ahash_final(cce_sha_fbreq(req, true));
+	if (rctx->mode == CCE_SHA_SW)
+		return crypto_ahash_update(cce_sha_fbreq(req, true));
+	if (!req->nbytes)
+		return 0;
+
+	return cce_sha_dev_op(req, req->nbytes, false);
 }
 
 static int cce_sha_finup(struct ahash_request *req)
 {
-	return crypto_ahash_finup(cce_sha_fbreq(req, true));
+	struct cce_sha_rctx *rctx = ahash_request_ctx(req);
+
+	if (rctx->mode == CCE_SHA_SW)
+		return crypto_ahash_finup(cce_sha_fbreq(req, true));
+
+	return cce_sha_dev_op(req, req->nbytes, true);
+}
+
+static int cce_sha_final(struct ahash_request *req)
+{
+	struct cce_sha_rctx *rctx = ahash_request_ctx(req);
+
+	if (rctx->mode == CCE_SHA_SW)
+		return crypto_ahash_final(cce_sha_fbreq(req, true));
+
+	return cce_sha_dev_op(req, 0, true);
 }
 
 static int cce_sha_export(struct ahash_request *req, void *out)
 {
-	return crypto_ahash_export(cce_sha_fbreq(req, true), out);
+	struct cce_sha_rctx *rctx = ahash_request_ctx(req);
+	struct cce_sha_export *e = out;
+
+	e->mode = rctx->mode;
+	e->rsvd = 0;
+	e->total = rctx->total;
+	switch (rctx->mode) {
+	case CCE_SHA_SW:
+		return crypto_ahash_export(cce_sha_fbreq(req, true), e->u);
+	case CCE_SHA_DEV:
+		memcpy(e->u, rctx->ctx, CCE_SHA256_CTX_SIZE);
+		return 0;
+	case CCE_SHA_NEW:
+		return 0;
+	default:
+		return -EINVAL;
+	}
 }
 
 static int cce_sha_import(struct ahash_request *req, const void *in)
 {
-	return crypto_ahash_import(cce_sha_fbreq(req, true), in);
+	struct crypto_ahash *tfm = crypto_ahash_reqtfm(req);
+	struct cce_sha_rctx *rctx = ahash_request_ctx(req);
+	const struct cce_sha_export *e = in;
+
+	rctx->job = NULL;
+	rctx->total = e->total;
+	rctx->mode = e->mode;
+	switch (e->mode) {
+	case CCE_SHA_SW:
+		return crypto_ahash_import(cce_sha_fbreq(req, true), e->u);
+	case CCE_SHA_DEV:
+		if (cce_sha_is_hmac(tfm))
+			break;
+		memcpy(rctx->ctx, e->u, CCE_SHA256_CTX_SIZE);
+		return 0;
+	case CCE_SHA_NEW:
+		if (cce_sha_is_hmac(tfm))
+			break;
+		rctx->total = 0;
+		return 0;
+	}
+	rctx->mode = CCE_SHA_NEW;
+	pr_err_ratelimited("cce: %s: import of a state in unknown mode %#x\n",
+			   crypto_ahash_driver_name(tfm), e->mode);
+
+	return -EINVAL;
 }
+
+/* ---- one-shot digest ---- */
 
 static void cce_sha_done(struct cce_kjob *job, const struct cce_cpl *cpl)
 {
-	struct cce_creq *r = container_of(job, struct cce_creq, job);
-	struct cce_sha_rctx *rctx = container_of(r, struct cce_sha_rctx, creq);
-	struct ahash_request *req = container_of((void *)rctx,
-						 struct ahash_request, __ctx);
+	struct cce_sha_job *sj = container_of(job, struct cce_sha_job,
+					      creq.job);
+	struct cce_creq *r = &sj->creq;
+	struct ahash_request *req = sj->req;
 	int err = cce_status_to_errno(r->alg, cpl);
 
 	cce_creq_unmap(r);
@@ -152,6 +497,7 @@ static void cce_sha_done(struct cce_kjob *job, const struct cce_cpl *cpl)
 		memcpy(req->result, r->buf + CCE_SHA_DIGEST_OFF,
 		       SHA256_DIGEST_SIZE);
 	cce_creq_free(r);
+	kfree(sj);
 	if (err == -EAGAIN)
 		err = crypto_ahash_digest(cce_sha_fbreq(req, false));
 
@@ -162,11 +508,11 @@ static int cce_sha_digest(struct ahash_request *req)
 {
 	struct crypto_ahash *tfm = crypto_ahash_reqtfm(req);
 	struct cce_sha_ctx *ctx = crypto_ahash_ctx(tfm);
-	struct cce_sha_rctx *rctx = ahash_request_ctx(req);
-	struct cce_creq *r = &rctx->creq;
 	bool hmac = cce_sha_is_hmac(tfm);
 	enum cce_calg alg = hmac ? CCE_CALG_HMAC_SHA256 : CCE_CALG_SHA256;
 	unsigned int data_off = CCE_SHA_KEY_OFF;
+	struct cce_sha_job *sj;
+	struct cce_creq *r;
 	struct cce_desc *d;
 	int ret;
 
@@ -176,8 +522,17 @@ static int cce_sha_digest(struct ahash_request *req)
 		cce_crypto_count_fallback(alg, CCE_FB_UNSUPPORTED);
 		return crypto_ahash_digest(cce_sha_fbreq(req, true));
 	}
-	if (cce_creq_alloc(r, &req->base, alg, data_off + req->nbytes))
+	sj = kzalloc_obj(*sj, cce_creq_gfp(&req->base) | __GFP_NOWARN);
+	if (!sj) {
+		cce_crypto_count_fallback(alg, CCE_FB_NOMEM);
 		return crypto_ahash_digest(cce_sha_fbreq(req, true));
+	}
+	sj->req = req;
+	r = &sj->creq;
+	if (cce_creq_alloc(r, &req->base, alg, data_off + req->nbytes)) {
+		kfree(sj);
+		return crypto_ahash_digest(cce_sha_fbreq(req, true));
+	}
 
 	memcpy_from_sglist(r->buf + data_off, req->src, 0, req->nbytes);
 	d = &r->job.desc;
@@ -206,6 +561,7 @@ static int cce_sha_digest(struct ahash_request *req)
 		return ret;
 
 	cce_creq_free(r);
+	kfree(sj);
 	return crypto_ahash_digest(cce_sha_fbreq(req, true));
 }
 
@@ -222,11 +578,57 @@ static int cce_sha_sync_digest(struct ahash_request *req)
 }
 
 /*
+ * sha256-cce-sync: update/final/finup waited for. A hash in software stays
+ * there; in atomic context (cannot wait) a hash that has not sent data yet
+ * goes to software, one whose state is the device's fails (-EAGAIN, logged:
+ * that state cannot be finished in software).
+ */
+static int cce_sha_sync_op(struct ahash_request *req,
+			   int (*op)(struct ahash_request *req))
+{
+	struct crypto_ahash *tfm = crypto_ahash_reqtfm(req);
+	struct cce_sha_rctx *rctx = ahash_request_ctx(req);
+	struct cce_sync_wait w;
+	int ret;
+
+	if (rctx->mode == CCE_SHA_SW)
+		return op(req);
+	if (!cce_sync_begin(&req->base, &w, cce_sha_calg(tfm))) {
+		if (rctx->mode == CCE_SHA_NEW) {
+			ret = cce_sha_to_sw(req, true);
+			return ret ?: op(req);
+		}
+		pr_err_ratelimited("cce: %s: streamed hash continued in atomic context; its state is the device's, request failed\n",
+				   crypto_ahash_driver_name(tfm));
+		return -EAGAIN;
+	}
+
+	return cce_sync_end(&req->base, &w, op(req));
+}
+
+static int cce_sha_sync_update(struct ahash_request *req)
+{
+	return cce_sha_sync_op(req, cce_sha_update);
+}
+
+static int cce_sha_sync_final(struct ahash_request *req)
+{
+	return cce_sha_sync_op(req, cce_sha_final);
+}
+
+static int cce_sha_sync_finup(struct ahash_request *req)
+{
+	return cce_sha_sync_op(req, cce_sha_finup);
+}
+
+/*
  * The synchronous variants' request must fit MAX_SYNC_HASH_REQSIZE (the core
  * refuses the tfm otherwise, HASH_REQUEST_ON_STACK users rely on it): struct
- * cce_sha_rctx (about 350 bytes) plus the fallback's shash descriptor (sha256
- * or hmac(sha256) from lib/crypto, up to about 150 bytes) does, by some 30
- * bytes; say so clearly if a fallback ever needs more.
+ * cce_sha_rctx (bookkeeping, the 128-byte device context and the fallback
+ * request, about 330 bytes; the device job itself is allocated per
+ * operation) plus the fallback's shash descriptor (sha256 or hmac(sha256)
+ * from lib/crypto, up to about 150 bytes) does; say so clearly if a fallback
+ * ever needs more.
  */
 static int cce_sha_sync_init_tfm(struct crypto_ahash *tfm)
 {
@@ -247,13 +649,13 @@ static int cce_sha_sync_init_tfm(struct crypto_ahash *tfm)
 	return 0;
 }
 
-#define CCE_SHA_ALG(_name, _drv, _setkey, _prio, _flags, _digest, _init_tfm) \
+#define CCE_SHA_ALG(_name, _drv, _setkey, _prio, _flags, _sfx, _init_tfm) \
 	{								\
 		.init		= cce_sha_init,				\
-		.update		= cce_sha_update,			\
-		.final		= cce_sha_final,			\
-		.finup		= cce_sha_finup,			\
-		.digest		= _digest,				\
+		.update		= cce_sha##_sfx##update,		\
+		.final		= cce_sha##_sfx##final,			\
+		.finup		= cce_sha##_sfx##finup,			\
+		.digest		= cce_sha##_sfx##digest,		\
 		.export		= cce_sha_export,			\
 		.import		= cce_sha_import,			\
 		.setkey		= _setkey,				\
@@ -286,16 +688,16 @@ static int cce_sha_sync_init_tfm(struct crypto_ahash *tfm)
 
 static struct ahash_alg cce_sha_algs[] = {
 	CCE_SHA_ALG("sha256", "sha256-cce", NULL, CCE_CRA_PRIORITY,
-		    CCE_SHA_ASYNC_FLAGS, cce_sha_digest, cce_sha_init_tfm),
+		    CCE_SHA_ASYNC_FLAGS, _, cce_sha_init_tfm),
 	CCE_SHA_ALG("hmac(sha256)", "hmac-sha256-cce", cce_hmac_setkey,
-		    CCE_CRA_PRIORITY, CCE_SHA_ASYNC_FLAGS, cce_sha_digest,
+		    CCE_CRA_PRIORITY, CCE_SHA_ASYNC_FLAGS, _,
 		    cce_sha_init_tfm),
 	CCE_SHA_ALG("sha256", "sha256-cce-sync", NULL, CCE_CRA_PRIORITY_SYNC,
-		    CCE_SHA_SYNC_FLAGS, cce_sha_sync_digest,
+		    CCE_SHA_SYNC_FLAGS, _sync_,
 		    cce_sha_sync_init_tfm),
 	CCE_SHA_ALG("hmac(sha256)", "hmac-sha256-cce-sync", cce_hmac_setkey,
 		    CCE_CRA_PRIORITY_SYNC, CCE_SHA_SYNC_FLAGS,
-		    cce_sha_sync_digest, cce_sha_sync_init_tfm),
+		    _sync_, cce_sha_sync_init_tfm),
 };
 
 static bool cce_sha_registered[ARRAY_SIZE(cce_sha_algs)];

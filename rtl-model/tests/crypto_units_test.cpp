@@ -200,6 +200,77 @@ TEST_F(CryptoUnitTest, Sha256OneShotAndStreamedAcrossDescriptors) {
     EXPECT_EQ(h->read_vec(kPasid, out2, 32), std::vector<uint8_t>(want, want + 32));
 }
 
+// What cce.ko's streamed sha256 (init/update/final) relies on: chunks of any
+// length including 0, a FIRST chunk that is not LAST, a LAST chunk of no data,
+// a zero-byte FIRST|LAST one-shot, and a context that the host copies out
+// after each chunk and into a different buffer for the next one.
+TEST_F(CryptoUnitTest, Sha256StreamLikeTheDriver) {
+    const auto data = pattern(70001, 13);
+    const std::vector<size_t> splits[] = {
+        {70001},                 // one update, then an empty LAST
+        {0, 1, 63, 64, 0, 65, 69808},  // empty and odd chunks in between
+        {5, 0, 69996},           // LAST carries data (finup)
+    };
+    for (size_t v = 0; v < 3; ++v) {
+        uint8_t want[32];
+        SHA256(data.data(), data.size(), want);
+        std::vector<uint8_t> saved(CCE_SHA256_CTX_SIZE, 0);
+        size_t off = 0;
+        const auto& parts = splits[v];
+        const bool data_in_last = v == 2;
+        for (size_t i = 0; i < parts.size(); ++i) {
+            const bool last = data_in_last && i + 1 == parts.size();
+            const uint64_t ctx = h->alloc(kPasid, CCE_SHA256_CTX_SIZE);  // fresh buffer each job
+            h->write_va(kPasid, ctx, saved.data(), saved.size());
+            const std::vector<uint8_t> chunk(data.begin() + long(off), data.begin() + long(off + parts[i]));
+            const uint64_t src = chunk.empty() ? h->alloc(kPasid, 64) : buffer(kPasid, chunk);
+            const uint64_t out = last ? h->alloc(kPasid, 32) : 0;
+            cce_desc d = make_desc(CCE_OP_SHA256, src, uint32_t(chunk.size()), out, last ? 32 : 0);
+            d.flags |= (i == 0 ? CCE_DF_FIRST : 0) | (last ? CCE_DF_LAST : 0);
+            d.param = ctx;
+            d.param_len = CCE_SHA256_CTX_SIZE;
+            auto c = run_one(d);
+            ASSERT_EQ(c.status, CCE_ST_SUCCESS) << "split " << v << " chunk " << i;
+            EXPECT_EQ(c.bytes_consumed, chunk.size());
+            off += parts[i];
+            if (last) {
+                EXPECT_EQ(h->read_vec(kPasid, out, 32), std::vector<uint8_t>(want, want + 32)) << v;
+            } else {
+                saved = h->read_vec(kPasid, ctx, CCE_SHA256_CTX_SIZE);
+            }
+        }
+        ASSERT_EQ(off, data.size());
+        if (data_in_last) continue;
+        // final(): LAST with no data restores the saved context.
+        const uint64_t ctx = h->alloc(kPasid, CCE_SHA256_CTX_SIZE), out = h->alloc(kPasid, 32);
+        h->write_va(kPasid, ctx, saved.data(), saved.size());
+        cce_desc d = make_desc(CCE_OP_SHA256, h->alloc(kPasid, 64), 0, out, 32);
+        d.flags |= CCE_DF_LAST;
+        d.param = ctx;
+        d.param_len = CCE_SHA256_CTX_SIZE;
+        auto c = run_one(d);
+        ASSERT_EQ(c.status, CCE_ST_SUCCESS) << v;
+        EXPECT_EQ(c.bytes_produced, 32u);
+        EXPECT_EQ(h->read_vec(kPasid, out, 32), std::vector<uint8_t>(want, want + 32)) << "split " << v;
+    }
+    // init() + final() with nothing in between: a zero-byte one-shot.
+    uint8_t empty[32];
+    SHA256(nullptr, 0, empty);
+    const uint64_t out = h->alloc(kPasid, 32);
+    cce_desc d = make_desc(CCE_OP_SHA256, h->alloc(kPasid, 64), 0, out, 32);
+    d.flags |= CCE_DF_FIRST | CCE_DF_LAST;
+    ASSERT_EQ(run_one(d).status, CCE_ST_SUCCESS);
+    EXPECT_EQ(h->read_vec(kPasid, out, 32), std::vector<uint8_t>(empty, empty + 32));
+    // A non-LAST chunk with an output buffer is refused (the driver leaves
+    // dst and dst_len 0 on those).
+    const uint64_t ctx = h->alloc(kPasid, CCE_SHA256_CTX_SIZE);
+    cce_desc bad = make_desc(CCE_OP_SHA256, h->alloc(kPasid, 64), 64, out, 32);
+    bad.flags |= CCE_DF_FIRST;
+    bad.param = ctx;
+    bad.param_len = CCE_SHA256_CTX_SIZE;
+    EXPECT_EQ(run_one(bad).status, CCE_ST_INVALID_DESC);
+}
+
 TEST_F(CryptoUnitTest, Sha256CorruptContextIsInvalidParam) {
     const uint64_t ctx = h->alloc(kPasid, CCE_SHA256_CTX_SIZE);
     const std::vector<uint8_t> junk = pattern(CCE_SHA256_CTX_SIZE, 12);

@@ -100,14 +100,24 @@ for a in 'xts(aes)' 'gcm(aes)'; do
 	[ "$dd" -ge "$want" ] || fail "$a: $dd requests on the device, expected $want"
 done
 # Hashes: libkcapi always sends with MSG_MORE and reads the digest
-# separately, so algif_hash uses init/update/final, which the driver runs in
-# software (the "partial" fallback): counted there, not on the device.
-for a in sha256 'hmac(sha256)'; do
-	dp=$(($(col "$a" partial) - $(col "$a" partial stats0)))
-	dd=$(($(col "$a" device) - $(col "$a" device stats0)))
-	echo "AFALG-KCAPI: $a: $ops_hash kcapi-dgst runs, $dp init/update/final in the driver's fallback, $dd on the device"
-	[ "$dp" -ge "$ops_hash" ] || fail "$a: kcapi-dgst did not reach the -cce-sync driver ($dp partial requests)"
+# separately, so algif_hash uses init/update/final. sha256 streams them on
+# the device (an update with data is one job, final the LAST job), so every
+# kcapi-dgst run adds at least one device job and no "partial" request;
+# hmac(sha256) has no streaming on the device (interface 1.0) and runs them
+# in the driver's software fallback ("partial").
+dp=$(($(col sha256 partial) - $(col sha256 partial stats0)))
+dd=$(($(col sha256 device) - $(col sha256 device stats0)))
+echo "AFALG-KCAPI: sha256: $ops_hash kcapi-dgst runs, $dd jobs on the device, $dp in the software fallback"
+[ "$dd" -ge "$ops_hash" ] || fail "sha256: kcapi-dgst did not hash on the device ($dd jobs for $ops_hash runs)"
+[ "$dp" -eq 0 ] || fail "sha256: $dp init/update/final sequences ran in the software fallback"
+for n in nodev busy nomem aborted atomic; do
+	x=$(($(col sha256 $n) - $(col sha256 $n stats0)))
+	[ "$x" -eq 0 ] || fail "sha256: $x requests fell back ($n)"
 done
+dp=$(($(col 'hmac(sha256)' partial) - $(col 'hmac(sha256)' partial stats0)))
+dd=$(($(col 'hmac(sha256)' device) - $(col 'hmac(sha256)' device stats0)))
+echo "AFALG-KCAPI: hmac(sha256): $ops_hash kcapi-dgst runs, $dp init/update/final in the driver's fallback, $dd on the device"
+[ "$dp" -ge "$ops_hash" ] || fail "hmac(sha256): kcapi-dgst did not reach the -cce-sync driver ($dp partial requests)"
 
 # Timing, 4 MiB per algorithm: xts 4 x 1 MiB (kcapi-enc cuts a file into
 # 64 KiB requests), gcm 64 x 64 KiB (kcapi-enc does one AEAD request per
@@ -136,12 +146,15 @@ run_all() {
 }
 x0=$(col 'xts(aes)' device)
 g0=$(col 'gcm(aes)' device)
+h0=$(col sha256 device)
 run_all "cce.sync_algs=1 (device)"
 x1=$(($(col 'xts(aes)' device) - x0))
 g1=$(($(col 'gcm(aes)' device) - g0))
-echo "AFALG-SPEED: device requests during the timing: xts(aes) $x1, gcm(aes) $g1"
+h1=$(($(col sha256 device) - h0))
+echo "AFALG-SPEED: device requests during the timing: xts(aes) $x1, gcm(aes) $g1, sha256 $h1"
 [ "$x1" -ge 4 ] || fail "the xts timing runs did not reach the device"
 [ "$g1" -ge 64 ] || fail "the gcm timing runs did not reach the device"
+[ "$h1" -ge 64 ] || fail "the sha256 timing runs did not stream on the device ($h1 jobs; kcapi-dgst sends 1 MiB as 16 updates of 64 KiB, then final)"
 rmmod cce || fail "rmmod cce"
 grep -q -- '-cce-sync$' /proc/crypto && fail "cce algorithms still registered"
 run_all "generic (cce.ko removed)"
