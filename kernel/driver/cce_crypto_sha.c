@@ -19,8 +19,17 @@
  * (mode SW: the fallback tfm's state in the fallback request) and stays
  * there.
  *
- * hmac(sha256) has no streaming in interface 1.0; its init/update/final run
- * in software from init() on (counted "partial").
+ * hmac(sha256) streams the same way (the engine has no HMAC streaming, so
+ * the driver builds it from SHA256 jobs): HMAC(K, m) = SHA256((K0 ^ opad) ||
+ * SHA256((K0 ^ ipad) || m)). setkey() computes K0 (the key, hashed in
+ * software first if longer than a block, zero-padded to 64 bytes) and keeps
+ * the K0 ^ ipad and K0 ^ opad blocks in the tfm. The inner hash is the
+ * sha256 stream above whose FIRST job starts with the K0 ^ ipad block; when
+ * its LAST job completes, its digest replaces the context in the request and
+ * the completion queues one more job, the outer hash (FIRST|LAST of K0 ^ opad
+ * || inner digest), with the same bounce buffer and the same retry rules.
+ * The exported state is the inner stream's, as for sha256 (the key stays in
+ * the tfm). digest() stays one HMAC_SHA256 job with the key.
  */
 #include <crypto/internal/hash.h>
 #include <crypto/scatterwalk.h>
@@ -36,7 +45,11 @@
 #define CCE_SHA_DIGEST_OFF	64u
 #define CCE_SHA_KEY_OFF		128u
 
-/* Streamed jobs: context, digest (LAST), data. */
+/*
+ * Streamed jobs: context, digest (LAST), data. An HMAC's first job has the
+ * K0 ^ ipad block in front of the data, its outer job K0 ^ opad and the
+ * inner digest as data.
+ */
 #define CCE_SHA_CTX_OFF		0u
 #define CCE_SHA_SDIGEST_OFF	CCE_SHA256_CTX_SIZE
 #define CCE_SHA_DATA_OFF	(CCE_SHA256_CTX_SIZE + 64u)
@@ -44,17 +57,28 @@
 #define CCE_SHA_CHUNK		SZ_256K
 #define CCE_SHA_RETRY_MS	100
 #define CCE_SHA_RETRIES		50
+/* OPCAP bits: hmac digest() is HMAC_SHA256, its streaming SHA256. */
+#define CCE_SHA_OPS		BIT_ULL(CCE_OP_SHA256)
+#define CCE_HMAC_OPS		(BIT_ULL(CCE_OP_SHA256) | BIT_ULL(CCE_OP_HMAC_SHA256))
 
 enum cce_sha_mode {
 	CCE_SHA_NEW = 0x4e455731,	/* nothing hashed yet */
 	CCE_SHA_DEV = 0x44455631,	/* context from the device in ctx[] */
 	CCE_SHA_SW = 0x53573031,	/* state in the fallback request */
+	/*
+	 * A device job failed (not aborted): the state may be half-applied
+	 * (an HMAC's inner digest replaced its context), so the request only
+	 * fails from now on, until init() or import().
+	 */
+	CCE_SHA_FAILED = 0x4641494c,
 };
 
 struct cce_sha_ctx {
 	bool hmac;
-	u8 *key;		/* HMAC key, any length */
+	u8 *key;		/* HMAC key, any length (digest()) */
 	unsigned int keylen;
+	u8 ipad[SHA256_BLOCK_SIZE];	/* K0 ^ 0x36.. (streamed HMAC) */
+	u8 opad[SHA256_BLOCK_SIZE];	/* K0 ^ 0x5c.. */
 };
 
 /* Exported state: mode, bytes hashed, then device context or fallback state. */
@@ -82,6 +106,8 @@ struct cce_sha_rctx {
 	unsigned int off;	/* bytes of req->src done */
 	unsigned int chunk;	/* bytes in the job in flight */
 	bool last;		/* the operation ends with a LAST job */
+	bool outer;		/* HMAC: the outer job is next (or in flight) */
+	/* Device context; while @outer: the inner digest. */
 	u8 ctx[CCE_SHA256_CTX_SIZE] __aligned(8);
 	struct ahash_request fbreq;	/* last: the fallback's context follows */
 };
@@ -118,13 +144,17 @@ static void cce_sha_exit_tfm(struct crypto_ahash *tfm)
 
 	kfree_sensitive(ctx->key);
 	ctx->key = NULL;
+	memzero_explicit(ctx->ipad, sizeof(ctx->ipad));
+	memzero_explicit(ctx->opad, sizeof(ctx->opad));
 }
 
 static int cce_hmac_setkey(struct crypto_ahash *tfm, const u8 *key,
 			   unsigned int keylen)
 {
 	struct cce_sha_ctx *ctx = crypto_ahash_ctx(tfm);
+	u8 k0[SHA256_BLOCK_SIZE] = {};
 	u8 *copy = NULL;
+	unsigned int i;
 
 	/* The core sets the same key on the fallback after this returns. */
 	if (keylen) {
@@ -135,6 +165,17 @@ static int cce_hmac_setkey(struct crypto_ahash *tfm, const u8 *key,
 	kfree_sensitive(ctx->key);
 	ctx->key = copy;
 	ctx->keylen = keylen;
+
+	/* K0 for the streamed HMAC: RFC 2104, B = 64. */
+	if (keylen > SHA256_BLOCK_SIZE)
+		sha256(key, keylen, k0);
+	else if (keylen)
+		memcpy(k0, key, keylen);
+	for (i = 0; i < SHA256_BLOCK_SIZE; i++) {
+		ctx->ipad[i] = k0[i] ^ 0x36;
+		ctx->opad[i] = k0[i] ^ 0x5c;
+	}
+	memzero_explicit(k0, sizeof(k0));
 
 	return 0;
 }
@@ -173,15 +214,11 @@ static int cce_sha_to_sw(struct ahash_request *req, bool may_sleep)
 
 static int cce_sha_init(struct ahash_request *req)
 {
-	struct crypto_ahash *tfm = crypto_ahash_reqtfm(req);
 	struct cce_sha_rctx *rctx = ahash_request_ctx(req);
 
 	rctx->job = NULL;
 	rctx->total = 0;
-	if (cce_sha_is_hmac(tfm)) {
-		cce_crypto_count_fallback(CCE_CALG_HMAC_SHA256, CCE_FB_PARTIAL);
-		return cce_sha_to_sw(req, true);
-	}
+	rctx->outer = false;
 	rctx->mode = CCE_SHA_NEW;
 
 	return 0;
@@ -202,32 +239,66 @@ static void cce_sha_job_free(struct cce_sha_rctx *rctx)
 
 static void cce_sha_step_done(struct cce_kjob *kjob, const struct cce_cpl *cpl);
 
+/* Bounce buffer of a streamed job of up to @n bytes of req->src. */
+static size_t cce_sha_job_len(bool hmac, unsigned int n)
+{
+	if (!hmac)
+		return CCE_SHA_DATA_OFF + n;
+
+	return CCE_SHA_DATA_OFF + max(SHA256_BLOCK_SIZE + n,
+				      SHA256_BLOCK_SIZE + SHA256_DIGEST_SIZE);
+}
+
 /*
  * Fill the bounce buffer for the next piece of the operation (from
- * rctx->off) and queue it. Returns what cce_creq_submit() returns.
+ * rctx->off; for an HMAC whose inner hash is done, the outer job) and
+ * queue it. Returns what cce_creq_submit() returns.
  */
 static int cce_sha_step(struct ahash_request *req)
 {
+	struct cce_sha_ctx *ctx = crypto_ahash_ctx(crypto_ahash_reqtfm(req));
 	struct cce_sha_rctx *rctx = ahash_request_ctx(req);
 	struct cce_creq *r = &rctx->job->creq;
 	struct cce_desc *d = &r->job.desc;
 	unsigned int n = min(rctx->nbytes - rctx->off, CCE_SHA_CHUNK);
 	bool first = rctx->mode == CCE_SHA_NEW;
 	bool last = rctx->last && rctx->off + n == rctx->nbytes;
+	unsigned int pre = 0;
 
 	memset(d, 0, sizeof(*d));
 	r->fixup = NULL;
+	d->opcode = CCE_OP_SHA256;
+	d->src = CCE_SHA_DATA_OFF;
+	d->dst = CCE_SHA_SDIGEST_OFF;
+	d->dst_len = SHA256_DIGEST_SIZE;
+	if (rctx->outer) {
+		/* SHA256((K0 ^ opad) || inner digest), one job. */
+		r->has_param = false;
+		memcpy(r->buf + CCE_SHA_DATA_OFF, ctx->opad, SHA256_BLOCK_SIZE);
+		memcpy(r->buf + CCE_SHA_DATA_OFF + SHA256_BLOCK_SIZE, rctx->ctx,
+		       SHA256_DIGEST_SIZE);
+		d->flags = CCE_DF_FIRST | CCE_DF_LAST;
+		d->src_len = SHA256_BLOCK_SIZE + SHA256_DIGEST_SIZE;
+		rctx->chunk = 0;
+
+		return cce_creq_submit(r, d->src_len, cce_sha_step_done);
+	}
+
 	r->has_param = !(first && last);
 	if (!first)
 		memcpy(r->buf + CCE_SHA_CTX_OFF, rctx->ctx, CCE_SHA256_CTX_SIZE);
-	memcpy_from_sglist(r->buf + CCE_SHA_DATA_OFF, req->src, rctx->off, n);
-	d->opcode = CCE_OP_SHA256;
+	if (first && ctx->hmac) {
+		/* The inner hash starts with the K0 ^ ipad block. */
+		memcpy(r->buf + CCE_SHA_DATA_OFF, ctx->ipad, SHA256_BLOCK_SIZE);
+		pre = SHA256_BLOCK_SIZE;
+	}
+	memcpy_from_sglist(r->buf + CCE_SHA_DATA_OFF + pre, req->src,
+			   rctx->off, n);
 	d->flags = (first ? CCE_DF_FIRST : 0) | (last ? CCE_DF_LAST : 0);
-	d->src = CCE_SHA_DATA_OFF;
-	d->src_len = n;
-	if (last) {
-		d->dst = CCE_SHA_SDIGEST_OFF;
-		d->dst_len = SHA256_DIGEST_SIZE;
+	d->src_len = pre + n;
+	if (!last) {
+		d->dst = 0;
+		d->dst_len = 0;
 	}
 	if (r->has_param) {
 		d->param = CCE_SHA_CTX_OFF;
@@ -235,7 +306,7 @@ static int cce_sha_step(struct ahash_request *req)
 	}
 	rctx->chunk = n;
 
-	return cce_creq_submit(r, n, cce_sha_step_done);
+	return cce_creq_submit(r, d->src_len, cce_sha_step_done);
 }
 
 static bool cce_sha_queued(int ret)
@@ -284,6 +355,7 @@ static int cce_sha_step_failed(struct ahash_request *req, int err,
 	}
 	pr_err_ratelimited("cce: sha256: streamed hash could not reach a device for %u ms (%d); request failed\n",
 			   CCE_SHA_RETRIES * CCE_SHA_RETRY_MS, err);
+	rctx->mode = CCE_SHA_FAILED;
 	cce_sha_job_free(rctx);
 
 	return -EIO;
@@ -328,7 +400,8 @@ static void cce_sha_step_done(struct cce_kjob *kjob, const struct cce_cpl *cpl)
 	struct cce_sha_rctx *rctx = ahash_request_ctx(req);
 	struct cce_creq *r = &job->creq;
 	bool last = kjob->desc.flags & CCE_DF_LAST;
-	int err = cce_status_to_errno(CCE_CALG_SHA256, cpl);
+	bool hmac = cce_sha_is_hmac(crypto_ahash_reqtfm(req));
+	int err = cce_status_to_errno(r->alg, cpl);
 
 	cce_creq_unmap(r);
 	if (err == -EAGAIN) {
@@ -338,22 +411,36 @@ static void cce_sha_step_done(struct cce_kjob *kjob, const struct cce_cpl *cpl)
 		goto out;
 	}
 	if (err) {
+		rctx->mode = CCE_SHA_FAILED;
 		cce_sha_job_free(rctx);
 		goto out;
 	}
 	rctx->total += rctx->chunk;
 	rctx->off += rctx->chunk;
-	if (last) {
+	if (last && hmac && !rctx->outer) {
+		/*
+		 * Inner hash done: its digest is the outer job's input. The
+		 * hash stays DEV (a failed outer job is retried, not redone
+		 * in software) until the outer job completes.
+		 */
+		memcpy(rctx->ctx, r->buf + CCE_SHA_SDIGEST_OFF,
+		       SHA256_DIGEST_SIZE);
+		rctx->outer = true;
+		rctx->mode = CCE_SHA_DEV;
+	} else if (last) {
 		memcpy(req->result, r->buf + CCE_SHA_SDIGEST_OFF,
 		       SHA256_DIGEST_SIZE);
 		/* Finished: a new hash needs init() again. */
 		rctx->mode = CCE_SHA_NEW;
 		rctx->total = 0;
+		if (rctx->outer)
+			memzero_explicit(rctx->ctx, SHA256_DIGEST_SIZE);
+		rctx->outer = false;
 	} else {
 		memcpy(rctx->ctx, r->buf + CCE_SHA_CTX_OFF, CCE_SHA256_CTX_SIZE);
 		rctx->mode = CCE_SHA_DEV;
 	}
-	if (!last && rctx->off < rctx->nbytes) {
+	if (rctx->outer || (!last && rctx->off < rctx->nbytes)) {
 		job->tries = 0;
 		err = cce_sha_continue(req, false);
 		if (cce_sha_queued(err))
@@ -372,20 +459,28 @@ out:
 static int cce_sha_dev_op(struct ahash_request *req, unsigned int nbytes,
 			  bool last)
 {
+	struct crypto_ahash *tfm = crypto_ahash_reqtfm(req);
 	struct cce_sha_rctx *rctx = ahash_request_ctx(req);
+	enum cce_calg alg = cce_sha_calg(tfm);
 	struct cce_sha_job *job;
 	unsigned int n = min(nbytes, CCE_SHA_CHUNK);
 
+	if (rctx->mode == CCE_SHA_FAILED) {
+		pr_err_ratelimited("cce: %s: request continued after a failed device job\n",
+				   crypto_ahash_driver_name(tfm));
+		return -EIO;
+	}
 	rctx->nbytes = nbytes;
 	rctx->off = 0;
 	rctx->last = last;
+	rctx->outer = false;
 	job = kzalloc_obj(*job, cce_creq_gfp(&req->base) | __GFP_NOWARN);
-	if (job && cce_creq_alloc(&job->creq, &req->base, CCE_CALG_SHA256,
-				  CCE_SHA_DATA_OFF + n)) {
+	if (job && cce_creq_alloc(&job->creq, &req->base, alg,
+				  cce_sha_job_len(cce_sha_is_hmac(tfm), n))) {
 		kfree(job);
 		job = NULL;
 	} else if (!job) {
-		cce_crypto_count_fallback(CCE_CALG_SHA256, CCE_FB_NOMEM);
+		cce_crypto_count_fallback(alg, CCE_FB_NOMEM);
 	}
 	if (!job) {
 		if (rctx->mode == CCE_SHA_NEW)
@@ -459,19 +554,16 @@ static int cce_sha_import(struct ahash_request *req, const void *in)
 	const struct cce_sha_export *e = in;
 
 	rctx->job = NULL;
+	rctx->outer = false;
 	rctx->total = e->total;
 	rctx->mode = e->mode;
 	switch (e->mode) {
 	case CCE_SHA_SW:
 		return crypto_ahash_import(cce_sha_fbreq(req, true), e->u);
 	case CCE_SHA_DEV:
-		if (cce_sha_is_hmac(tfm))
-			break;
 		memcpy(rctx->ctx, e->u, CCE_SHA256_CTX_SIZE);
 		return 0;
 	case CCE_SHA_NEW:
-		if (cce_sha_is_hmac(tfm))
-			break;
 		rctx->total = 0;
 		return 0;
 	}
@@ -704,14 +796,14 @@ static bool cce_sha_registered[ARRAY_SIZE(cce_sha_algs)];
 
 int cce_sha_register(u64 opcap)
 {
-	static const u8 ops[] = { CCE_OP_SHA256, CCE_OP_HMAC_SHA256,
-				  CCE_OP_SHA256, CCE_OP_HMAC_SHA256 };
+	static const u64 ops[] = { CCE_SHA_OPS, CCE_HMAC_OPS,
+				   CCE_SHA_OPS, CCE_HMAC_OPS };
 	unsigned int i;
 	int ret;
 
 	BUILD_BUG_ON(ARRAY_SIZE(ops) != ARRAY_SIZE(cce_sha_algs));
 	for (i = 0; i < ARRAY_SIZE(cce_sha_algs); i++) {
-		if (!(opcap & BIT_ULL(ops[i])))
+		if ((opcap & ops[i]) != ops[i])
 			continue;
 		/* The last two are the synchronous variants. */
 		if (i >= 2 && !cce_sync_algs)
