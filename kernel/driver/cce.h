@@ -259,6 +259,8 @@ void cce_queue_init_hw(struct cce_hw_queue *hq);
 struct cce_hw_queue *cce_queue_get(struct cce_device *cce, u32 pasid,
 				   struct mm_struct *mm);
 void cce_queue_put(struct cce_hw_queue *hq);
+int cce_queue_program(struct cce_hw_queue *hq, u64 ring, u32 pasid_reg,
+		      u32 ctrl);
 int cce_queue_start(struct cce_hw_queue *hq);
 void cce_queue_stop(struct cce_hw_queue *hq);
 bool cce_queue_has_news(struct cce_hw_queue *hq);

@@ -336,7 +336,6 @@ int cce_kq_start(struct cce_device *cce)
 {
 	struct device *dev = &cce->pdev->dev;
 	unsigned int i;
-	u32 sts;
 	int ret;
 
 	for (i = cce->nr_queues - cce->nr_kq; i < cce->nr_queues; i++) {
@@ -350,25 +349,9 @@ int cce_kq_start(struct cce_device *cce)
 		kq->phase = CCE_CPL_PHASE;
 
 		cce_qwritel(hq, CCE_Q_CTRL, 0);
-		cce_qwritel(hq, CCE_Q_ERR, U32_MAX);
-		cce_writeq(cce, CCE_QREG(i, CCE_Q_SQ_BASE), kq->ring_dma);
-		cce_writeq(cce, CCE_QREG(i, CCE_Q_CQ_BASE),
-			   kq->ring_dma + cce->sq_bytes);
-		cce_qwritel(hq, CCE_Q_SQ_SIZE, cce->sq_entries);
-		cce_qwritel(hq, CCE_Q_CQ_SIZE, cce->cq_entries);
-		cce_qwritel(hq, CCE_Q_PASID, 0);
-		cce_qwritel(hq, CCE_Q_MSIX_VEC, i);
-		cce_qwritel(hq, CCE_Q_IRQ, CCE_QIRQ_MAKE(1, 0));
-		cce_qwritel(hq, CCE_Q_CTRL, CCE_QCTRL_ENABLE);
-		ret = read_poll_timeout(cce_kq_status, sts,
-					sts & (CCE_QSTS_ENABLED | CCE_QSTS_ERROR),
-					CCE_KQ_POLL_US, cce->timeout_us, false, hq);
-		if (ret || (sts & CCE_QSTS_ERROR)) {
-			dev_err(dev, "kernel queue %u: enable failed (status %#x, error %#x)\n",
-				i, sts, cce_qreadl(hq, CCE_Q_ERR));
-			cce_qwritel(hq, CCE_Q_CTRL, 0);
-			return -EIO;
-		}
+		ret = cce_queue_program(hq, kq->ring_dma, 0, CCE_QCTRL_ENABLE);
+		if (ret)
+			return ret;
 		spin_lock_bh(&kq->lock);
 		kq->online = true;
 		spin_unlock_bh(&kq->lock);

@@ -118,6 +118,42 @@ void cce_queue_put(struct cce_hw_queue *hq)
 }
 
 /*
+ * Program a stopped queue's rings, PASID and interrupt, then enable it: the
+ * sequence both kinds of queue share (uacce queues: user virtual ring
+ * address, PASID; kernel queues: DMA address, no PASID). @pasid_reg is the
+ * Q_PASID value, @ctrl the enable bits. On failure the queue is left
+ * disabled, the reason logged, and -EIO returned.
+ */
+int cce_queue_program(struct cce_hw_queue *hq, u64 ring, u32 pasid_reg,
+		      u32 ctrl)
+{
+	struct cce_device *cce = hq->cce;
+	u32 sts;
+	int ret;
+
+	cce_qwritel(hq, CCE_Q_ERR, U32_MAX);
+	cce_writeq(cce, CCE_QREG(hq->qid, CCE_Q_SQ_BASE), ring);
+	cce_writeq(cce, CCE_QREG(hq->qid, CCE_Q_CQ_BASE), ring + cce->sq_bytes);
+	cce_qwritel(hq, CCE_Q_SQ_SIZE, cce->sq_entries);
+	cce_qwritel(hq, CCE_Q_CQ_SIZE, cce->cq_entries);
+	cce_qwritel(hq, CCE_Q_PASID, pasid_reg);
+	cce_qwritel(hq, CCE_Q_MSIX_VEC, hq->qid);
+	cce_qwritel(hq, CCE_Q_IRQ, CCE_QIRQ_MAKE(1, 0));
+	cce_qwritel(hq, CCE_Q_CTRL, ctrl);
+
+	ret = read_poll_timeout(cce_queue_status, sts,
+				sts & (CCE_QSTS_ENABLED | CCE_QSTS_ERROR),
+				CCE_POLL_US, cce->timeout_us, false, hq);
+	if (!ret && !(sts & CCE_QSTS_ERROR))
+		return 0;
+	dev_err(&cce->pdev->dev, "queue %u: enable failed (status %#x, error %#x)\n",
+		hq->qid, sts, cce_qreadl(hq, CCE_Q_ERR));
+	cce_qwritel(hq, CCE_Q_CTRL, 0);
+	cce_qwritel(hq, CCE_Q_PASID, 0);
+	return -EIO;
+}
+
+/*
  * Program and enable a queue. The DUS region must be mapped: the device
  * reaches the rings at their user virtual address through the PASID.
  */
@@ -125,7 +161,7 @@ int cce_queue_start(struct cce_hw_queue *hq)
 {
 	struct cce_device *cce = hq->cce;
 	struct device *dev = &cce->pdev->dev;
-	u32 ctrl, sts, err;
+	u32 ctrl;
 	int ret;
 
 	mutex_lock(&hq->lock);
@@ -158,34 +194,14 @@ int cce_queue_start(struct cce_hw_queue *hq)
 
 	cce_qwritel(hq, CCE_Q_CTRL, 0);
 	cce_ras_queue_restart(hq);
-	cce_qwritel(hq, CCE_Q_ERR, U32_MAX);
-	cce_writeq(cce, CCE_QREG(hq->qid, CCE_Q_SQ_BASE), hq->ring_uva);
-	cce_writeq(cce, CCE_QREG(hq->qid, CCE_Q_CQ_BASE),
-		   hq->ring_uva + cce->sq_bytes);
-	cce_qwritel(hq, CCE_Q_SQ_SIZE, cce->sq_entries);
-	cce_qwritel(hq, CCE_Q_CQ_SIZE, cce->cq_entries);
-	cce_qwritel(hq, CCE_Q_PASID,
-		    (hq->pasid & CCE_QPASID_PASID_MASK) | CCE_QPASID_EN);
-	cce_qwritel(hq, CCE_Q_MSIX_VEC, hq->qid);
-	cce_qwritel(hq, CCE_Q_IRQ, CCE_QIRQ_MAKE(1, 0));
-
 	ctrl = CCE_QCTRL_ENABLE;
 	if (cce->features & CCE_FEAT_PRI)
 		ctrl |= CCE_QCTRL_PRI_EN;
-	cce_qwritel(hq, CCE_Q_CTRL, ctrl);
-
-	ret = read_poll_timeout(cce_queue_status, sts,
-				sts & (CCE_QSTS_ENABLED | CCE_QSTS_ERROR),
-				CCE_POLL_US, cce->timeout_us, false, hq);
-	if (ret || (sts & CCE_QSTS_ERROR)) {
-		err = cce_qreadl(hq, CCE_Q_ERR);
-		dev_err(dev, "queue %u: enable failed (status %#x, error %#x)\n",
-			hq->qid, sts, err);
-		cce_qwritel(hq, CCE_Q_CTRL, 0);
-		cce_qwritel(hq, CCE_Q_PASID, 0);
-		ret = -EIO;
+	ret = cce_queue_program(hq, hq->ring_uva,
+				(hq->pasid & CCE_QPASID_PASID_MASK) |
+				CCE_QPASID_EN, ctrl);
+	if (ret)
 		goto out;
-	}
 
 	hq->enabled = true;
 	/* A queue restarted after a reset is usable again. */
