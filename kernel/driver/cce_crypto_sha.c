@@ -237,6 +237,30 @@ static void cce_sha_job_free(struct cce_sha_rctx *rctx)
 	kfree(job);
 }
 
+/*
+ * A job for @req with a bounce buffer of @len bytes, or NULL (counted as a
+ * nomem fallback) if either allocation failed.
+ */
+static struct cce_sha_job *cce_sha_job_alloc(struct ahash_request *req,
+					     enum cce_calg alg, size_t len)
+{
+	struct cce_sha_job *job;
+
+	job = kzalloc_obj(*job, cce_creq_gfp(&req->base) | __GFP_NOWARN);
+	if (!job) {
+		cce_crypto_count_fallback(alg, CCE_FB_NOMEM);
+		return NULL;
+	}
+	/* cce_creq_alloc() counts its own failure. */
+	if (cce_creq_alloc(&job->creq, &req->base, alg, len)) {
+		kfree(job);
+		return NULL;
+	}
+	job->req = req;
+
+	return job;
+}
+
 static void cce_sha_step_done(struct cce_kjob *kjob, const struct cce_cpl *cpl);
 
 /* Bounce buffer of a streamed job of up to @n bytes of req->src. */
@@ -474,20 +498,13 @@ static int cce_sha_dev_op(struct ahash_request *req, unsigned int nbytes,
 	rctx->off = 0;
 	rctx->last = last;
 	rctx->outer = false;
-	job = kzalloc_obj(*job, cce_creq_gfp(&req->base) | __GFP_NOWARN);
-	if (job && cce_creq_alloc(&job->creq, &req->base, alg,
-				  cce_sha_job_len(cce_sha_is_hmac(tfm), n))) {
-		kfree(job);
-		job = NULL;
-	} else if (!job) {
-		cce_crypto_count_fallback(alg, CCE_FB_NOMEM);
-	}
+	job = cce_sha_job_alloc(req, alg,
+				cce_sha_job_len(cce_sha_is_hmac(tfm), n));
 	if (!job) {
 		if (rctx->mode == CCE_SHA_NEW)
 			return cce_sha_sw_op(req, true);
 		return -ENOMEM;	/* state unchanged: the caller may retry */
 	}
-	job->req = req;
 	INIT_DELAYED_WORK(&job->retry, cce_sha_retry_work);
 	rctx->job = job;
 
@@ -601,7 +618,7 @@ static int cce_sha_digest(struct ahash_request *req)
 	struct crypto_ahash *tfm = crypto_ahash_reqtfm(req);
 	struct cce_sha_ctx *ctx = crypto_ahash_ctx(tfm);
 	bool hmac = cce_sha_is_hmac(tfm);
-	enum cce_calg alg = hmac ? CCE_CALG_HMAC_SHA256 : CCE_CALG_SHA256;
+	enum cce_calg alg = cce_sha_calg(tfm);
 	unsigned int data_off = CCE_SHA_KEY_OFF;
 	struct cce_sha_job *sj;
 	struct cce_creq *r;
@@ -614,17 +631,10 @@ static int cce_sha_digest(struct ahash_request *req)
 		cce_crypto_count_fallback(alg, CCE_FB_UNSUPPORTED);
 		return crypto_ahash_digest(cce_sha_fbreq(req, true));
 	}
-	sj = kzalloc_obj(*sj, cce_creq_gfp(&req->base) | __GFP_NOWARN);
-	if (!sj) {
-		cce_crypto_count_fallback(alg, CCE_FB_NOMEM);
+	sj = cce_sha_job_alloc(req, alg, data_off + req->nbytes);
+	if (!sj)
 		return crypto_ahash_digest(cce_sha_fbreq(req, true));
-	}
-	sj->req = req;
 	r = &sj->creq;
-	if (cce_creq_alloc(r, &req->base, alg, data_off + req->nbytes)) {
-		kfree(sj);
-		return crypto_ahash_digest(cce_sha_fbreq(req, true));
-	}
 
 	memcpy_from_sglist(r->buf + data_off, req->src, 0, req->nbytes);
 	d = &r->job.desc;

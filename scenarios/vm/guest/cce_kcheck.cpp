@@ -312,6 +312,21 @@ int blocks(int argc, char** argv) {
     for (uint64_t pass = 0; pass < passes; ++pass) {
         BlockTotals t;
         const uint64_t tag = mix(seed) + pass;
+        // One block (in buf) again, up to `retries` times, after its
+        // multi-block call failed: every failure is counted and reported.
+        // Returns the last errno (0: done); *failed says whether any try
+        // failed.
+        auto retry_block = [&](bool write, uint64_t b, bool* failed) {
+            int e = 0;
+            for (uint64_t r = 0; r < retries; ++r) {
+                e = xfer(fd, write, buf, kBlock, off_t(b * kBlock));
+                if (!e) break;
+                *failed = true;
+                t.errs.add(e);
+                report(write ? "write-failed" : "read-failed", pass, b, e);
+            }
+            return e;
+        };
         for (uint64_t b0 = 0; b0 < nblocks; b0 += io_blocks) {
             const uint64_t k = std::min(io_blocks, nblocks - b0);
             for (uint64_t j = 0; j < k; ++j) fill(buf + j * kBlock, tag, b0 + j);
@@ -327,12 +342,8 @@ int blocks(int argc, char** argv) {
             for (uint64_t j = 0; j < k; ++j) {
                 const uint64_t b = b0 + j;
                 fill(buf, tag, b);
-                for (uint64_t r = 0; r < retries; ++r) {
-                    e = xfer(fd, true, buf, kBlock, off_t(b * kBlock));
-                    if (!e) break;
-                    t.errs.add(e);
-                    report("write-failed", pass, b, e);
-                }
+                bool failed = false;
+                e = retry_block(true, b, &failed);
                 if (!e) {
                     have[b] = tag, tried[b] = kNone;
                     ++t.written;
@@ -377,13 +388,7 @@ int blocks(int argc, char** argv) {
             for (uint64_t j = 0; j < k; ++j) {
                 const uint64_t b = b0 + j;
                 bool failed = false;
-                for (uint64_t r = 0; r < retries; ++r) {
-                    e = xfer(fd, false, buf, kBlock, off_t(b * kBlock));
-                    if (!e) break;
-                    failed = true;
-                    t.errs.add(e);
-                    report("read-failed", pass, b, e);
-                }
+                e = retry_block(false, b, &failed);
                 if (e) {
                     ++t.eio;
                 } else {
